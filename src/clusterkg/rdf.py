@@ -1,0 +1,104 @@
+"""The one module that imports rdflib: parsing RDF files into in-memory graphs.
+
+Stages that need a Python graph model (the RML engine reading mappings,
+validation handing graphs to pySHACL) get it from here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import rdflib
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from .errors import RdfSyntaxError
+
+__all__ = [
+    "BNode",
+    "Collection",
+    "Dataset",
+    "Graph",
+    "Literal",
+    "Node",
+    "URIRef",
+    "format_for",
+    "parse_dataset_text",
+    "parse_graph",
+    "parse_graphs",
+    "rdflib",
+]
+
+_SUFFIX_FORMATS = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+}
+
+
+def format_for(path: Path) -> str:
+    """The rdflib parser name for a file, chosen by its suffix (Turtle if unknown)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    for suffix in reversed(suffixes):
+        if suffix in _SUFFIX_FORMATS:
+            return _SUFFIX_FORMATS[suffix]
+    return "turtle"
+
+
+def parse_graphs(paths: list[Path], graph: Graph | None = None) -> Graph:
+    """Parse RDF files into one graph; quads lose their graph name."""
+    target = graph if graph is not None else Graph()
+    for path in paths:
+        fmt = format_for(path)
+        if fmt in ("nquads", "trig"):
+            dataset = _parse_quads(path, fmt)
+            for s, p, o, _ in dataset.quads((None, None, None, None)):
+                target.add((s, p, o))
+        else:
+            _parse_into(target, path, fmt)
+    return target
+
+
+def parse_graph(path: Path) -> Graph:
+    """Parse one RDF file; a syntax error names the file and what is wrong."""
+    return parse_graphs([path])
+
+
+def parse_dataset_text(text: str, fmt: str = "nquads") -> Dataset:
+    """Parse N-Quads (or TriG) text into a dataset that keeps graph names."""
+    dataset = Dataset()
+    try:
+        dataset.parse(data=text, format=fmt)
+    except Exception as exc:  # rdflib raises many unrelated types
+        raise RdfSyntaxError(
+            f"RDF data does not parse as {fmt}: {exc}",
+            hint="check the data was produced by a conforming writer",
+        ) from exc
+    return dataset
+
+
+def _parse_quads(path: Path, fmt: str) -> Dataset:
+    dataset = Dataset()
+    _parse_into(dataset, path, fmt)
+    return dataset
+
+
+def _parse_into(target: Graph, path: Path, fmt: str) -> None:
+    if not path.is_file():
+        raise RdfSyntaxError(f"{path}: no such file", hint="check the path")
+    try:
+        target.parse(str(path), format=fmt)
+    except Exception as exc:  # rdflib raises many unrelated types
+        raise RdfSyntaxError(
+            f"{path}: does not parse as {fmt}: {exc}",
+            hint=f"fix the syntax of {path.name} (the message above gives the line)",
+        ) from exc

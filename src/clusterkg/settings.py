@@ -1,0 +1,90 @@
+"""The one settings object: each setting has a name, default, help and env variable.
+
+Build it once with `Settings.from_env()` (the CLI does) and pass it down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import SettingsError
+from .namespaces import DEFAULT_BASE_IRI
+
+ENV_PREFIX = "CLUSTERKG_"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of clusterkg. The env variable is CLUSTERKG_ + the name in capitals."""
+
+    base_iri: str = _setting(DEFAULT_BASE_IRI, "Base IRI of every published resource, graph and document.")
+    project_dir: Path = _setting(
+        Path("."), "Folder holding sources/, mappings/, shapes/, ontology/ and queries/."
+    )
+    store: Path = _setting(Path("var/store"), "The embedded Oxigraph store every command uses by default.")
+    keep_stores: int = _setting(
+        2, "How many earlier store builds to keep beside the current one, for rollback."
+    )
+    validation_batch: int = _setting(
+        200_000,
+        "Triples per SHACL validation batch; larger batches use more memory.",
+    )
+    query_timeout: float = _setting(30.0, "Seconds a SPARQL query may run before it is stopped.")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then CLUSTERKG_* variables, then explicit overrides (e.g. CLI flags)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in dataclasses.fields(cls):
+            raw = env.get(env_var(spec.name))
+            if raw is not None:
+                values[spec.name] = _convert(spec.name, spec.default, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values).resolved()
+
+    def resolved(self) -> Settings:
+        """Relative folders are taken from project_dir; the base IRI must end in / or #."""
+        if not self.base_iri.endswith(("/", "#")):
+            raise SettingsError(
+                f"base_iri {self.base_iri!r} must end with '/' or '#'",
+                hint=f"set {env_var('base_iri')} to e.g. https://example.org/kg/",
+            )
+        store = self.store if self.store.is_absolute() else self.project_dir / self.store
+        return dataclasses.replace(self, store=store)
+
+    def path(self, folder: str) -> Path:
+        """A folder of the project: sources, mappings, shapes, ontology, queries."""
+        return self.project_dir / folder
+
+
+def env_var(name: str) -> str:
+    """The environment variable of setting `name`."""
+    return ENV_PREFIX + name.upper()
+
+
+def describe() -> list[tuple[str, str, object, str]]:
+    """(name, env variable, default, help) for every setting, for docs and --help."""
+    return [(f.name, env_var(f.name), f.default, f.metadata["help"]) for f in dataclasses.fields(Settings)]
+
+
+def _convert(name: str, default: Any, raw: str) -> Any:
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        if isinstance(default, (int, float, Path)):
+            return type(default)(raw)
+        return raw
+    except ValueError as exc:
+        raise SettingsError(
+            f"{env_var(name)}={raw!r} is not a valid {type(default).__name__}",
+            hint=f"unset {env_var(name)} or give a {type(default).__name__}",
+        ) from exc
