@@ -24,6 +24,7 @@ __all__ = [
     "Node",
     "URIRef",
     "format_for",
+    "graph_to_nquads",
     "parse_dataset_text",
     "parse_graph",
     "parse_graphs",
@@ -102,3 +103,12 @@ def _parse_into(target: Graph, path: Path, fmt: str) -> None:
             f"{path}: does not parse as {fmt}: {exc}",
             hint=f"fix the syntax of {path.name} (the message above gives the line)",
         ) from exc
+
+
+def graph_to_nquads(graph: Graph, graph_iri: str) -> str:
+    """Serialise `graph` as N-Quads lines inside the named graph `graph_iri`."""
+    dataset = Dataset()
+    named = dataset.graph(URIRef(graph_iri))
+    for triple in graph:
+        named.add(triple)
+    return dataset.serialize(format="nquads")

@@ -58,7 +58,7 @@ class Settings:
                 f"base_iri {self.base_iri!r} must end with '/' or '#'",
                 hint=f"set {env_var('base_iri')} to e.g. https://example.org/kg/",
             )
-        store = self.store if self.store.is_absolute() else self.project_dir / self.store
+        store = (self.store if self.store.is_absolute() else self.project_dir / self.store).absolute()
         return dataclasses.replace(self, store=store)
 
     def path(self, folder: str) -> Path:

@@ -45,6 +45,14 @@ class QueryOutcome:
     media_type: str
 
 
+def _cell(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal):
+        return term.value if not term.language else f"{term.value}@{term.language}"
+    return str(getattr(term, "value", term))
+
+
 def builds_dir(store_path: Path) -> Path:
     """Folder that holds every build of the store at `store_path`."""
     return store_path.with_name(store_path.name + ".builds")
@@ -147,6 +155,22 @@ class KnowledgeStore:
         names = [v.value for v in result.variables]
         for solution in result:
             yield {n: solution[n].value for n in names if solution[n] is not None}
+
+    def tabulate(self, sparql: str) -> str | None:
+        """A SELECT or ASK result as an aligned text table; None for graph results."""
+        result = self.run(sparql)
+        if isinstance(result, ox.QueryBoolean):
+            return "true" if bool(result) else "false"
+        if not isinstance(result, ox.QuerySolutions):
+            return None
+        names = [v.value for v in result.variables]
+        rows = [[_cell(s[n]) for n in names] for s in result]
+        widths = [max([len(n), *(len(r[i]) for r in rows)]) for i, n in enumerate(names)]
+        lines = ["  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))]
+        lines.append("  ".join("-" * w for w in widths))
+        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+        lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+        return "\n".join(lines)
 
     def class_counts(self) -> list[tuple[str, int]]:
         """(class IRI, number of distinct instances) over the public graphs."""

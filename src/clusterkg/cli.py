@@ -1,0 +1,193 @@
+"""The `clusterkg` command: a thin shell over the library.
+
+The only place that prints and that turns errors into exit codes:
+0 ok, 1 data does not conform, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__, pipeline
+from .errors import ClusterKGError, NonConformingError
+from .namespaces import PREFIXES
+from .settings import Settings, describe
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Print a ClusterKGError as a message and exit with its code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NonConformingError as exc:
+            click.echo(exc.report.to_text() if hasattr(exc.report, "to_text") else "", err=True)
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except ClusterKGError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def store_option(func: F) -> F:
+    return click.option(
+        "--store",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Store folder (default: the CLUSTERKG_STORE setting, var/store).",
+    )(func)
+
+
+def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+    base: Settings = ctx.obj
+    given: dict[str, Any] = {
+        k: (v.absolute() if isinstance(v, Path) else v) for k, v in overrides.items() if v is not None
+    }
+    return dataclasses.replace(base, **given).resolved()
+
+
+def _compact(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+def _echo_counts(title: str, counts: list[tuple[str, int]]) -> None:
+    click.echo(f"\n{title}")
+    width = max((len(_compact(k)) for k, _ in counts), default=0)
+    for key, count in counts:
+        click.echo(f"  {_compact(key).ljust(width)}  {count:>9}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="clusterkg")
+@click.option(
+    "--project-dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="Folder with sources/, mappings/, shapes/, ontology/ (default: CLUSTERKG_PROJECT_DIR or .).",
+)
+@click.pass_context
+@handle_errors
+def main(ctx: click.Context, project_dir: Path | None) -> None:
+    """Publish a knowledge graph of European industry clusters as linked data.
+
+    Settings come from CLUSTERKG_* environment variables; run `clusterkg settings` to list them.
+    """
+    ctx.obj = Settings.from_env(project_dir=project_dir)
+
+
+@main.command()
+@store_option
+@click.option("--quiet", "-q", is_flag=True, help="Do not show progress.")
+@click.pass_context
+@handle_errors
+def build(ctx: click.Context, store: Path | None, quiet: bool) -> None:
+    """Map the sources, validate them against the shapes and load a fresh store.
+
+    The new store replaces the current one atomically, and only when it is complete
+    and valid; the previous build is kept for rollback.
+    """
+    settings = _settings(ctx, store=store)
+    progress = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
+    summary = pipeline.build(settings, progress)
+    click.echo(f"Built {summary.triples} quads into {summary.store} -> {summary.build.name}")
+    if summary.previous:
+        click.echo(f"Previous build kept for rollback: {summary.previous}")
+    _echo_counts("Quads per named graph:", summary.graph_counts)
+    _echo_counts("Instances per class (public graphs):", summary.class_counts)
+    warnings = [r for r in summary.report.results if r.severity != "Violation"]
+    if warnings:
+        click.echo(f"\n{len(warnings)} SHACL warning(s); run `clusterkg validate` for details.")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True
+)
+@click.pass_context
+@handle_errors
+def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str) -> None:
+    """Validate RDF files (Turtle, N-Triples, N-Quads, RDF/XML, JSON-LD) against the shapes.
+
+    Exit code 0 when they conform, 1 when they do not, 2 when a file does not parse.
+    """
+    report = pipeline.validate_files(_settings(ctx), list(files))
+    click.echo(report.render(fmt))
+    if not report.conforms:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("query")
+@store_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "ntriples", "jsonld", "rdfxml"]),
+    default=None,
+    help="Output format (default: table for SELECT/ASK, turtle for CONSTRUCT/DESCRIBE).",
+)
+@click.pass_context
+@handle_errors
+def sparql(ctx: click.Context, query: str, store: Path | None, fmt: str | None) -> None:
+    """Run a SPARQL query against the public graphs of the local store.
+
+    QUERY is the query text, @FILE to read it from a file, or - to read standard input.
+    """
+    text = _read_query(query)
+    kg = pipeline.open_store(_settings(ctx, store=store))
+    if fmt in (None, "table"):
+        table = kg.tabulate(text)
+        if table is not None:
+            click.echo(table)
+            return
+        fmt = "turtle"
+    outcome = kg.query(text, fmt)
+    click.echo(outcome.body.decode("utf-8"), nl=False)
+
+
+def _read_query(query: str) -> str:
+    if query == "-":
+        return sys.stdin.read()
+    if query.startswith("@"):
+        path = Path(query[1:])
+        if not path.is_file():
+            raise click.BadParameter(f"no such file: {path}", param_hint="QUERY")
+        return path.read_text(encoding="utf-8")
+    return query
+
+
+@main.command()
+@store_option
+@click.pass_context
+@handle_errors
+def stats(ctx: click.Context, store: Path | None) -> None:
+    """Summarise the store: size, named graphs, classes."""
+    settings = _settings(ctx, store=store)
+    kg = pipeline.open_store(settings)
+    click.echo(f"Store: {settings.store} -> {kg.path.resolve().name}")
+    click.echo(f"Quads: {len(kg)}")
+    _echo_counts("Quads per named graph:", kg.graph_counts())
+    _echo_counts("Instances per class (public graphs):", kg.class_counts())
+
+
+@main.command(name="settings")
+def show_settings() -> None:
+    """List every setting with its environment variable, default and meaning."""
+    for name, env, default, help_text in describe():
+        click.echo(f"{name}\n  env: {env}\n  default: {default}\n  {help_text}\n")

@@ -1,0 +1,120 @@
+"""The one place that strings the stages together: sources → mapping → validation → store.
+
+Library code: reports progress through a callback and raises errors; never prints.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import mapping, sources, store, validation
+from .errors import NonConformingError
+from .namespaces import contacts_graph, graph_iri
+from .rdf import Graph, graph_to_nquads, parse_graphs
+from .settings import Settings
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+@dataclass
+class BuildSummary:
+    """What a build produced, for the CLI to print."""
+
+    store: Path
+    build: Path
+    previous: Path | None
+    triples: int
+    source_rows: dict[str, int]
+    class_counts: list[tuple[str, int]]
+    graph_counts: list[tuple[str, int]]
+    report: validation.ValidationReport
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def _step(name: str, seconds: dict[str, float], progress: Progress) -> Iterator[None]:
+    progress(f"{name}…")
+    start = time.perf_counter()
+    yield
+    seconds[name] = time.perf_counter() - start
+    progress(f"{name} done in {seconds[name]:.1f} s")
+
+
+def load_ontology(settings: Settings) -> Graph:
+    """The ontology graph: every Turtle file in ontology/."""
+    return parse_graphs(sorted(settings.path("ontology").glob("*.ttl")))
+
+
+def map_sources(settings: Settings, out: Path, progress: Progress = _quiet) -> tuple[dict[str, int], int]:
+    """Check the sources and write all quads (data + ontology graph) to `out`; return rows and quads."""
+    checked = sources.check_sources(settings.path("sources"), settings.path("reference"))
+    progress(f"sources: {sum(checked.row_counts.values())} rows in {len(checked.row_counts)} tables")
+    rules = mapping.load_mappings(sorted(settings.path("mappings").glob("*.rml.ttl")))
+    ontology_quads = graph_to_nquads(load_ontology(settings), graph_iri(settings.base_iri, "ontology"))
+    count = 0
+    with open(out, "w", encoding="utf-8") as f:
+        f.write(ontology_quads)
+        for line in mapping.generate_quads(rules, base_iri=settings.base_iri, read_records=checked.reader()):
+            f.write(line)
+            count += 1
+            if count % 500_000 == 0:
+                progress(f"mapping: {count} quads")
+    return checked.row_counts, count + ontology_quads.count("\n")
+
+
+def build(settings: Settings, progress: Progress = _quiet) -> BuildSummary:
+    """Build a fresh store from the sources; swap it in only when it is complete and valid."""
+    seconds: dict[str, float] = {}
+    shapes = validation.load_shapes(settings.path("shapes"))  # fail fast on broken shapes
+    staging = store.builds_dir(settings.store) / f".staging-{time.time_ns()}"
+    staging.mkdir(parents=True)
+    try:
+        nquads = staging / "data.nq"
+        with _step("mapping", seconds, progress):
+            rows, _ = map_sources(settings, nquads, progress)
+        with _step("validation", seconds, progress):
+            ontology = load_ontology(settings)
+            report = validation.validate_nquads(nquads, shapes, ontology, settings.validation_batch)
+        if not report.conforms:
+            raise NonConformingError(
+                f"the data does not conform to the shapes ({len(report.results)} results)",
+                report=report,
+                hint="fix the source records named in the report; the current store was not changed",
+            )
+        with _step("loading", seconds, progress):
+            build_dir = store.new_build(settings.store, nquads)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    previous = store.activate(settings.store, build_dir, keep=settings.keep_stores)
+    kg = open_store(settings)
+    return BuildSummary(
+        settings.store,
+        build_dir,
+        previous,
+        len(kg),
+        rows,
+        kg.class_counts(),
+        kg.graph_counts(),
+        report,
+        seconds,
+    )
+
+
+def open_store(settings: Settings) -> store.KnowledgeStore:
+    """The current store, read-only, with the contacts graph marked private."""
+    return store.KnowledgeStore(settings.store, private_graphs=[contacts_graph(settings.base_iri)])
+
+
+def validate_files(settings: Settings, files: list[Path]) -> validation.ValidationReport:
+    """Validate RDF files against the project's shapes, with the ontology alongside."""
+    shapes = validation.load_shapes(settings.path("shapes"))
+    return validation.validate_files(files, shapes, extra=sorted(settings.path("ontology").glob("*.ttl")))
