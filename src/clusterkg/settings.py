@@ -38,6 +38,31 @@ class Settings:
         "Triples per SHACL validation batch; larger batches use more memory.",
     )
     query_timeout: float = _setting(30.0, "Seconds a SPARQL query may run before it is stopped.")
+    host: str = _setting("127.0.0.1", "Address `clusterkg serve` listens on.")
+    port: int = _setting(8000, "Port `clusterkg serve` listens on.")
+    public_url: str = _setting(
+        "", "Public root URL of the server, if it differs from base_iri (e.g. http://localhost:8000/)."
+    )
+    max_result_rows: int = _setting(
+        10_000, "Most result rows a query returns; a longer result is cut and flagged as truncated."
+    )
+    max_request_bytes: int = _setting(1_048_576, "Largest request body the server accepts (413 beyond).")
+    max_concurrent_queries: int = _setting(
+        4, "Queries the server runs at once; further requests get 503 with Retry-After."
+    )
+    query_workers: int = _setting(2, "Worker processes that execute SPARQL queries for the server.")
+    private_token: str = _setting(
+        "", "Bearer token that unlocks the private contacts graph; empty means nobody can see it."
+    )
+    dumps_dir: Path = _setting(Path("dumps"), "Folder `clusterkg publish` writes the release into.")
+    download_url: str = _setting(
+        "https://w3id.org/clusterkg/dumps/", "Base URL under which the release files are downloadable."
+    )
+    endpoint_url: str = _setting(
+        "https://w3id.org/clusterkg/sparql", "Public URL of the SPARQL endpoint, for the catalog and VoID."
+    )
+    release_version: str = _setting("0.1.0", "Version of the published release (not the software).")
+    release_date: str = _setting("2026-11-21", "Issue date of the release, ISO 8601 (never the clock).")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -58,8 +83,10 @@ class Settings:
                 f"base_iri {self.base_iri!r} must end with '/' or '#'",
                 hint=f"set {env_var('base_iri')} to e.g. https://example.org/kg/",
             )
-        store = (self.store if self.store.is_absolute() else self.project_dir / self.store).absolute()
-        return dataclasses.replace(self, store=store)
+        return dataclasses.replace(self, store=self._absolute(self.store), dumps_dir=self._absolute(self.dumps_dir))
+
+    def _absolute(self, path: Path) -> Path:
+        return (path if path.is_absolute() else self.project_dir / path).absolute()
 
     def path(self, folder: str) -> Path:
         """A folder of the project: sources, mappings, shapes, ontology, queries."""

@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__, pipeline
-from .errors import ClusterKGError, NonConformingError
-from .namespaces import PREFIXES
-from .settings import Settings, describe
+from .. import __version__, pipeline
+from ..errors import ClusterKGError, NonConformingError
+from ..namespaces import PREFIXES
+from ..settings import Settings, describe
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -191,3 +191,7 @@ def show_settings() -> None:
     """List every setting with its environment variable, default and meaning."""
     for name, env, default, help_text in describe():
         click.echo(f"{name}\n  env: {env}\n  default: {default}\n  {help_text}\n")
+
+
+# Commands that live in their own modules register themselves on `main` when imported.
+from . import extra_commands  # noqa: E402,F401

@@ -18,8 +18,8 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from .errors import QueryError, StoreError
-from .namespaces import RDF
+from ..errors import QueryError, StoreError
+from ..namespaces import RDF
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,

@@ -1,0 +1,7 @@
+"""Imports the command modules that add themselves to the `clusterkg` group.
+
+Each line imports one module of this package whose commands are decorated with
+`@main.command()`; add one line per new module.
+"""
+
+from __future__ import annotations
