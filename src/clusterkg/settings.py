@@ -83,7 +83,9 @@ class Settings:
                 f"base_iri {self.base_iri!r} must end with '/' or '#'",
                 hint=f"set {env_var('base_iri')} to e.g. https://example.org/kg/",
             )
-        return dataclasses.replace(self, store=self._absolute(self.store), dumps_dir=self._absolute(self.dumps_dir))
+        return dataclasses.replace(
+            self, store=self._absolute(self.store), dumps_dir=self._absolute(self.dumps_dir)
+        )
 
     def _absolute(self, path: Path) -> Path:
         return (path if path.is_absolute() else self.project_dir / path).absolute()
