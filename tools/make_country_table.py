@@ -18,57 +18,69 @@ STANDARDS = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" /
 LANGS = {"en", "de", "fr", "es", "it", "nl", "pt", "pl"}
 SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
 AT = rdflib.Namespace("http://publications.europa.eu/ontology/authority/")
+
 EU = "http://publications.europa.eu/resource/authority/country/"
 
 
-def eu_names(names: dict[str, set[str]]) -> set[str]:
+# Tiers: 0 = codes, 1 = English names, 2 = other languages and legacy codes.
+# A name is kept at its best tier; within that tier it must name exactly one country.
+Tiers = list[dict[str, set[str]]]
+
+
+def eu_names(tiers: Tiers) -> set[str]:
     g = rdflib.Graph().parse(STANDARDS / "eu-authority/country/countries-skos.rdf")
     codes = set()
     for concept in g.subjects(SKOS.inScheme, rdflib.URIRef(EU.rstrip("/"))):
-        code = str(concept)[len(EU):]
+        code = str(concept)[len(EU) :]
         if len(code) != 3 or str(g.value(concept, AT.deprecated)) == "true":
             continue
         codes.add(code)
+        tiers[0][code].add(code)
         for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel):
             for label in g.objects(concept, prop):
                 if label.language in LANGS:
-                    names[str(label)].add(code)
+                    tiers[1 if label.language == "en" else 2][str(label)].add(code)
         for mapped in g.objects(concept, AT["op-mapped-code"]):
             legacy = g.value(mapped, AT["legacy-code"])
             if legacy is not None and len(str(legacy)) == 2:
-                names[str(legacy)].add(code)
+                tiers[2][str(legacy)].add(code)
     return codes
 
 
-def iso_names(names: dict[str, set[str]], codes: set[str]) -> None:
+def iso_names(tiers: Tiers, codes: set[str]) -> None:
     with open(STANDARDS / "iso3166/country-codes.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             code = row["ISO3166-1-Alpha-3"]
             if code not in codes:
                 continue
-            for col in ("ISO3166-1-Alpha-2", "ISO3166-1-Alpha-3", "official_name_en",
-                        "CLDR display name", "UNTERM English Short"):
+            for col, tier in (
+                ("ISO3166-1-Alpha-2", 0),
+                ("official_name_en", 1),
+                ("CLDR display name", 1),
+                ("UNTERM English Short", 1),
+            ):
                 if row[col].strip():
-                    names[row[col].strip()].add(code)
+                    tiers[tier][row[col].strip()].add(code)
 
 
 def main() -> None:
-    names: dict[str, set[str]] = defaultdict(set)
-    codes = eu_names(names)
-    iso_names(names, codes)
-    for code in codes:
-        names[code].add(code)
-    folded: dict[str, set[str]] = defaultdict(set)
-    for name, found in names.items():
-        folded[name.casefold()] |= found
+    tiers: Tiers = [defaultdict(set) for _ in range(3)]
+    codes = eu_names(tiers)
+    iso_names(tiers, codes)
+    chosen: dict[str, str] = {}
+    for tier in tiers:
+        folded: dict[str, set[str]] = defaultdict(set)
+        for name, found in tier.items():
+            folded[name.casefold()] |= found
+        for name, found in folded.items():
+            if name not in chosen and len(found) == 1:
+                chosen[name] = next(iter(found))
     out = ROOT / "reference" / "country_names.csv"
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(["name", "iso3"])
-        for name in sorted(folded):
-            if len(folded[name]) == 1:
-                writer.writerow([name, next(iter(folded[name]))])
-    print(f"{out}: {len(codes)} countries")
+        writer.writerows(sorted(chosen.items()))
+    print(f"{out}: {len(codes)} countries, {len(chosen)} names")
 
 
 if __name__ == "__main__":
