@@ -56,6 +56,14 @@ class TermMap:
     language: str | None = None
     language_map: TermMap | None = None
 
+    def references(self) -> list[str]:
+        """Every reference this map (and its datatype and language maps) evaluates."""
+        found = [self.reference] if self.reference is not None else []
+        found += [text for is_ref, text in self.template if is_ref]
+        for nested in (self.datatype_map, self.language_map):
+            found += nested.references() if nested is not None else []
+        return found
+
     @property
     def is_default_graph(self) -> bool:
         return self.constant is not None and self.constant.value == DEFAULT_GRAPH
@@ -140,16 +148,11 @@ def parse_template(text: str) -> tuple[TemplatePart, ...]:
     """
     parts: list[TemplatePart] = []
     buf: list[str] = []
-    in_ref = False
-    i = 0
+    in_ref, i = False, 0
     while i < len(text):
         char = text[i]
         if char == "\\":
-            if i + 1 >= len(text) or text[i + 1] not in "{}\\":
-                raise TemplateSyntaxError(
-                    f"rml:template {text!r} has a backslash not followed by {{, }} or \\"
-                )
-            buf.append(text[i + 1])
+            buf.append(_escaped(text, i))
             i += 2
             continue
         if char == "{":
@@ -159,10 +162,9 @@ def parse_template(text: str) -> tuple[TemplatePart, ...]:
                 parts.append((False, "".join(buf)))
             buf, in_ref = [], True
         elif char == "}":
-            if not in_ref:
-                raise TemplateSyntaxError(f"rml:template {text!r} has a '}}' without an opening brace")
-            if not buf:
-                raise TemplateSyntaxError(f"rml:template {text!r} has an empty reference {{}}")
+            if not in_ref or not buf:
+                problem = "an empty reference {}" if in_ref else "a '}' without an opening brace"
+                raise TemplateSyntaxError(f"rml:template {text!r} has {problem}")
             parts.append((True, "".join(buf)))
             buf, in_ref = [], False
         else:
@@ -170,6 +172,10 @@ def parse_template(text: str) -> tuple[TemplatePart, ...]:
         i += 1
     if in_ref:
         raise TemplateSyntaxError(f"rml:template {text!r} has an unclosed brace")
-    if buf:
-        parts.append((False, "".join(buf)))
-    return tuple(parts)
+    return (*parts, (False, "".join(buf))) if buf else tuple(parts)
+
+
+def _escaped(text: str, i: int) -> str:
+    if i + 1 >= len(text) or text[i + 1] not in "{}\\":
+        raise TemplateSyntaxError(f"rml:template {text!r} has a backslash not followed by {{, }} or \\")
+    return text[i + 1]

@@ -15,12 +15,12 @@ import re
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import ExitStack
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError  # type: ignore[import-untyped]
-from jsonpath_ng.ext import parse as jsonpath_parse  # type: ignore[import-untyped]
+from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
+from jsonpath_ng.ext import parse as jsonpath_parse
 
 from ..errors import MappingError, SourceError
 from .model import LogicalSource
@@ -28,7 +28,8 @@ from .model import LogicalSource
 Accessor = Callable[[Any], list[object]]
 RecordReader = Callable[[Path, str], Iterable[Mapping[str, object]]]
 
-_SIMPLE_PATH = re.compile(r"(?:\$|\$?(?:\.?[A-Za-z_][A-Za-z0-9_]*|\['[^'\\]*'\])(?:\.[A-Za-z_][A-Za-z0-9_]*|\['[^'\\]*'\])*)")
+_STEP = r"(?:\.[A-Za-z_][A-Za-z0-9_]*|\['[^'\\]*'\])"
+_SIMPLE_PATH = re.compile(r"\$|\$?(?:[A-Za-z_][A-Za-z0-9_]*|" + _STEP + ")" + _STEP + "*")
 _PATH_STEP = re.compile(r"\.?([A-Za-z_][A-Za-z0-9_]*)|\['([^'\\]*)'\]")
 
 
@@ -88,6 +89,9 @@ def _json_key_accessor(keys: tuple[str, ...], ref: str, nulls: frozenset[str], w
 
 
 def _json_path_accessor(ref: str, nulls: frozenset[str], where: str) -> Accessor:
+    problem = check_jsonpath(ref)
+    if problem:
+        raise MappingError(f"{where}: reference {ref!r} is not a valid JSONPath: {problem}", hint="fix it")
     expression = jsonpath_parse(ref)
 
     def values(record: object) -> list[object]:
@@ -121,31 +125,36 @@ def iterate_records(source: LogicalSource, read_records: RecordReader | None, wh
             f"{where}: source file {source.path} does not exist",
             hint="fix rml:path (relative paths are resolved against the mapping file's directory)",
         )
-    with ExitStack() as stack:
-        stream = _open_text(source, stack)
+    with (
+        _open_binary(source.path, source.compression) as raw,
+        io.TextIOWrapper(raw, encoding=source.encoding, newline="") as stream,
+    ):
         if source.formulation == "csv":
             yield from _read_csv(stream, source.path)
         else:
             yield from _read_json(stream, source)
 
 
-def _open_text(source: LogicalSource, stack: ExitStack) -> IO[str]:
-    path, compression = source.path, source.compression
-    raw: IO[bytes]
+@contextmanager
+def _open_binary(path: Path, compression: str | None) -> Iterator[IO[bytes]]:
+    """The bytes of a source file, decompressed (zip and tar: the first file inside)."""
     if compression == "gzip":
-        raw = stack.enter_context(gzip.open(path, "rb"))
+        with gzip.open(path, "rb") as unzipped:
+            yield cast(IO[bytes], unzipped)
     elif compression == "zip":
-        archive = stack.enter_context(zipfile.ZipFile(path))
-        names = [info.filename for info in archive.infolist() if not info.is_dir()]
-        raw = stack.enter_context(archive.open(names[0])) if names else io.BytesIO()
+        with zipfile.ZipFile(path) as archive:
+            names = [info.filename for info in archive.infolist() if not info.is_dir()]
+            with archive.open(names[0]) if names else io.BytesIO() as raw:
+                yield raw
     elif compression in ("tarxz", "targz"):
-        tar = stack.enter_context(tarfile.open(path, "r:*"))
-        member = next((m for m in tar.getmembers() if m.isfile()), None)
-        extracted = tar.extractfile(member) if member is not None else None
-        raw = stack.enter_context(extracted) if extracted is not None else io.BytesIO()
+        with tarfile.open(path, "r:*") as tar:
+            member = next((m for m in tar.getmembers() if m.isfile()), None)
+            extracted = tar.extractfile(member) if member is not None else None
+            with extracted or io.BytesIO() as raw:
+                yield raw
     else:
-        raw = stack.enter_context(path.open("rb"))
-    return stack.enter_context(io.TextIOWrapper(raw, encoding=source.encoding, newline=""))
+        with path.open("rb") as raw:
+            yield raw
 
 
 def _read_csv(stream: IO[str], path: Path) -> Iterator[dict[str, str]]:

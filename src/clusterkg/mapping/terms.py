@@ -176,19 +176,36 @@ def _template_values(
     ]
 
     def values(record: object) -> list[object]:
-        strings = [""]
+        """The common case, every reference single-valued; else the cartesian product."""
+        out: list[str] = []
         for is_ref, item in pieces:
             if not is_ref:
-                strings = [s + item for s in strings]
+                out.append(item)
                 continue
             found = item(record)
-            if not found:
-                return []
-            texts = [lexical(v) for v in found] if encode is None else [encode(lexical(v)) for v in found]
-            strings = [s + t for s in strings for t in texts]
-        return list(strings)
+            if len(found) != 1:
+                return _product(pieces, record, encode) if found else []
+            text = found[0] if type(found[0]) is str else lexical(found[0])
+            out.append(text if encode is None else encode(text))
+        return ["".join(out)]
 
     return values
+
+
+def _product(
+    pieces: list[tuple[bool, Any]], record: object, encode: Callable[[str], str] | None
+) -> list[object]:
+    strings = [""]
+    for is_ref, item in pieces:
+        if not is_ref:
+            strings = [s + item for s in strings]
+            continue
+        found = item(record)
+        if not found:
+            return []
+        texts = [lexical(v) for v in found] if encode is None else [encode(lexical(v)) for v in found]
+        strings = [s + t for s in strings for t in texts]
+    return list(strings)
 
 
 def compile_term(tm: TermMap, ctx: TermContext) -> TermFn:
@@ -201,7 +218,12 @@ def compile_term(tm: TermMap, ctx: TermContext) -> TermFn:
         return lambda record: [f"_:n{next(fresh)}"]
     if tm.term_type in ("iri", "uri"):
         encode = iri_safe if tm.term_type == "iri" else uri_safe
-        return _iri_fn(compile_values(tm, ctx, encode), ctx)
+        values = compile_values(tm, ctx, encode)
+        prefix = _safe_template_prefix(tm.template, ctx.base)
+        if prefix is not None:
+            start = "<" + prefix
+            return lambda record: [start + str(v) + ">" for v in values(record)]
+        return _iri_fn(values, ctx)
     values = compile_values(tm, ctx)
     if tm.term_type == "unsafe":
         base = ctx.base
@@ -209,6 +231,20 @@ def compile_term(tm: TermMap, ctx: TermContext) -> TermFn:
     if tm.term_type == "blank":
         return lambda record: [blank_label(lexical(v)) for v in values(record)]
     return _literal_fn(tm, values, ctx)
+
+
+def _safe_template_prefix(template: tuple[TemplatePart, ...], base: str) -> str | None:
+    """What to put before an IRI template's (percent-encoded, so safe) values to get a valid
+    absolute IRI: "" if the template starts with a scheme, the base IRI if it cannot have one
+    (no ':' outside the values), None when only a check per IRI can tell."""
+    texts = [text for is_ref, text in template if not is_ref]
+    if not template or any(_BAD_IRI.search(text) for text in texts):
+        return None
+    if not template[0][0] and _SCHEME.match(template[0][1]):
+        return ""
+    if not any(":" in text for text in texts) and is_absolute_iri(base):
+        return base
+    return None
 
 
 def _iri_fn(values: Accessor, ctx: TermContext) -> TermFn:
