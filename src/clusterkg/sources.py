@@ -185,7 +185,9 @@ class SourceSet:
 
         def read(path: Path, formulation: str) -> Iterator[Row]:
             url = path.name
-            if url not in self.tables or path.resolve() != (self.directory / url).resolve():
+            if path.resolve().parent != self.directory.resolve():
+                return read_code_list(path)  # a mapping's own lookup table, not a source record
+            if url not in self.tables:
                 raise SourceError(
                     "a mapping reads a file that is not a declared source table",
                     file=str(path),
@@ -194,6 +196,15 @@ class SourceSet:
             return self.records(url)
 
         return read
+
+
+def read_code_list(path: Path) -> Iterator[Row]:
+    """Rows of a small CSV code list kept beside the mappings (e.g. enumeration value → term)."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            yield from ({k: (v or None) for k, v in row.items()} for row in csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise SourceError(f"cannot read code list: {exc}", file=str(path), hint="check the file") from exc
 
 
 def check_sources(sources_dir: Path, reference_dir: Path) -> SourceSet:

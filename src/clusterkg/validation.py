@@ -122,6 +122,8 @@ def _partition(nquads: Path, folder: Path, partitions: int) -> tuple[list[Path],
     try:
         with open(nquads, encoding="utf-8") as f:
             for line in f:
+                if not line.strip():
+                    continue
                 subject, predicate, _ = line.split(" ", 2)
                 if predicate == _TYPE:
                     types.setdefault(subject, []).append(line)

@@ -1,0 +1,5 @@
+"""`python -m clusterkg.cli` runs the command line."""
+
+from . import main
+
+main()
