@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -19,7 +20,7 @@ import pyshacl
 
 from .errors import RdfSyntaxError
 from .namespaces import CKG, RDF, SH
-from .rdf import Graph, URIRef, parse_dataset_text, parse_graphs, rdflib
+from .rdf import BNode, Graph, Literal, Node, URIRef, parse_dataset_text, parse_graphs, rdflib
 
 _TYPE = f"<{RDF}type>"
 
@@ -44,7 +45,6 @@ class ValidationReport:
 
     triples: int
     results: list[ValidationResult] = field(default_factory=list)
-    graph: Graph = field(default_factory=Graph, repr=False)
 
     @property
     def conforms(self) -> bool:
@@ -69,7 +69,24 @@ class ValidationReport:
         return json.dumps(body, indent=2, ensure_ascii=False)
 
     def to_turtle(self) -> str:
-        return self.graph.serialize(format="turtle")
+        """The results as one W3C SHACL validation report graph."""
+        sh = rdflib.Namespace(SH)
+        graph = Graph()
+        graph.bind("sh", SH)
+        report = BNode("report")
+        graph.add((report, rdflib.RDF.type, sh.ValidationReport))
+        graph.add((report, sh.conforms, Literal(self.conforms)))
+        for number, r in enumerate(self.results):
+            node = BNode(f"result{number}")
+            graph.add((report, sh.result, node))
+            graph.add((node, rdflib.RDF.type, sh.ValidationResult))
+            graph.add((node, sh.resultSeverity, sh[r.severity]))
+            graph.add((node, sh.focusNode, _term(r.focus)))
+            graph.add((node, sh.resultMessage, Literal(r.message)))
+            for prop, value in ((sh.resultPath, r.path), (sh.value, r.value), (sh.sourceShape, r.shape)):
+                if value:
+                    graph.add((node, prop, _term(value)))
+        return graph.serialize(format="turtle")
 
     def render(self, fmt: str) -> str:
         return {"text": self.to_text, "json": self.to_json, "turtle": self.to_turtle}[fmt]()
@@ -97,16 +114,73 @@ def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
 
 
 def validate_nquads(nquads: Path, shapes: Graph, ontology: Graph, batch_triples: int) -> ValidationReport:
-    """Validate an N-Quads file (graph names ignored) in partitions of about `batch_triples`."""
+    """Validate an N-Quads file (graph names ignored) in partitions of about `batch_triples`.
+
+    Shapes with SPARQL constraints look across nodes; they run once, over only the triples whose
+    predicates their queries mention. Every other shape runs partition by partition.
+    """
     lines = _count_lines(nquads)
     partitions = max(1, -(-lines // max(batch_triples, 1)))
     report = ValidationReport(triples=lines)
+    local, whole, predicates = split_shapes(shapes)
     with tempfile.TemporaryDirectory(prefix="clusterkg-validate-") as tmp:
         parts, types = _partition(nquads, Path(tmp), partitions)
         for part in parts:
-            data = _partition_graph(part, types, ontology)
-            _run_pyshacl(data, shapes, report)
+            data, own = _partition_graph(part, types, ontology)
+            _run_pyshacl(data, local, report, focus_filter=own)
+    if predicates:
+        _run_pyshacl(_projection(nquads, predicates), whole, report)
     return report
+
+
+def split_shapes(shapes: Graph) -> tuple[Graph, Graph, set[str]]:
+    """(per-node shapes, whole-graph shapes, predicates the whole-graph queries use).
+
+    Each returned graph is the full shapes graph with the other kind marked sh:deactivated.
+    """
+    sh = rdflib.Namespace(SH)
+    targets = (sh.targetClass, sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf)
+    top = {s for p in targets for s in shapes.subjects(p, None)}
+    whole = {s for s in top if (s, sh.sparql, None) in shapes}
+    predicates: set[str] = set()
+    for shape in whole:
+        for constraint in shapes.objects(shape, sh.sparql):
+            predicates |= _query_predicates(shapes, constraint)
+    return _deactivate(shapes, whole), _deactivate(shapes, top - whole), predicates
+
+
+def _deactivate(shapes: Graph, nodes: set[Node]) -> Graph:
+    copy = Graph()
+    copy += shapes
+    for node in nodes:
+        copy.set((node, URIRef(SH + "deactivated"), Literal(True)))
+    return copy
+
+
+def _query_predicates(shapes: Graph, constraint: Node) -> set[str]:
+    """IRIs a SPARQL constraint's query names, expanding its declared prefixes."""
+    sh = rdflib.Namespace(SH)
+    text = str(shapes.value(constraint, sh.select) or "")
+    prefixes = {
+        str(shapes.value(d, sh.prefix)): str(shapes.value(d, sh.namespace))
+        for owner in shapes.objects(constraint, sh.prefixes)
+        for d in shapes.objects(owner, sh.declare)
+    }
+    found = {iri for iri in re.findall(r"<([^<>\s]+)>", text)}
+    for prefix, local in re.findall(r"\b([A-Za-z][\w-]*):([A-Za-z_][\w-]*)", text):
+        if prefix in prefixes:
+            found.add(prefixes[prefix] + local)
+    return found | {RDF + "type"}
+
+
+def _projection(nquads: Path, predicates: set[str]) -> Graph:
+    """The triples of `nquads` whose predicate is one of `predicates`."""
+    wanted = {f"<{p}>" for p in predicates}
+    with open(nquads, encoding="utf-8") as f:
+        text = "".join(line for line in f if line.strip() and line.split(" ", 2)[1] in wanted)
+    graph = Graph()
+    _add_quads(graph, text)
+    return graph
 
 
 def _count_lines(path: Path) -> int:
@@ -135,14 +209,15 @@ def _partition(nquads: Path, folder: Path, partitions: int) -> tuple[list[Path],
     return paths, types
 
 
-def _partition_graph(part: Path, types: dict[str, list[str]], ontology: Graph) -> Graph:
+def _partition_graph(part: Path, types: dict[str, list[str]], ontology: Graph) -> tuple[Graph, set[str]]:
+    """The partition's triples, the ontology and its objects' types; and the partition's own subjects."""
     data = Graph()
-    for triple in ontology:
-        data.add(triple)
+    data += ontology
     _add_quads(data, part.read_text(encoding="utf-8"))
+    own = {str(s) for s in data.subjects()} - {str(s) for s in ontology.subjects()}
     objects = {str(o) for o in data.objects() if isinstance(o, URIRef)}
     _add_quads(data, "".join(t for iri in objects for t in types.get(f"<{iri}>", ())))
-    return data
+    return data, own
 
 
 def _add_quads(graph: Graph, text: str) -> None:
@@ -152,13 +227,19 @@ def _add_quads(graph: Graph, text: str) -> None:
             graph.add((s, p, o))
 
 
-def _run_pyshacl(data: Graph, shapes: Graph, report: ValidationReport) -> None:
+def _run_pyshacl(
+    data: Graph, shapes: Graph, report: ValidationReport, focus_filter: set[str] | None = None
+) -> None:
+    """Validate and add the results; with `focus_filter`, keep only results about those nodes
+    (a partition also holds other nodes' types, which must not be judged there)."""
     _conforms, results_graph, _text = pyshacl.validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
     assert isinstance(results_graph, Graph)
-    report.graph += results_graph
-    report.results.extend(_results(results_graph, data))
+    results = _results(results_graph, data)
+    if focus_filter is not None:
+        results = [r for r in results if r.focus in focus_filter]
+    report.results.extend(results)
 
 
 def _results(results: Graph, data: Graph) -> list[ValidationResult]:
@@ -180,6 +261,10 @@ def _results(results: Graph, data: Graph) -> list[ValidationResult]:
             )
         )
     return sorted(found, key=lambda r: (r.source_file, r.source_record, r.focus, r.path, r.message))
+
+
+def _term(text: str) -> Node:
+    return URIRef(text) if re.match(r"^[a-z][a-z0-9+.-]*:\S*$", text) else Literal(text)
 
 
 def _text(node: object) -> str:
