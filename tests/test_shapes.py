@@ -112,7 +112,16 @@ def test_every_constraint_shape_has_a_message(shapes: Graph) -> None:
         | set(shapes.subjects(RDF.type, SH.NodeShape))
         | set(shapes.objects(None, SH.sparql))
     )
-    plain = {SH.path, SH.targetClass, SH.targetSubjectsOf, SH.property, SH.sparql, RDF.type, RDFS.label}
+    plain = {
+        SH.path,
+        SH.targetClass,
+        SH.targetSubjectsOf,
+        SH.targetNode,
+        SH.property,
+        SH.sparql,
+        RDF.type,
+        RDFS.label,
+    }
     missing = [
         s for s in top_level if shapes.value(s, SH.message) is None and set(shapes.predicates(s)) - plain
     ]
@@ -237,4 +246,3 @@ def test_target_with_country_and_region(shapes: Graph, ontology: Graph) -> None:
     data.add((region, RDF.type, CKG.Region))
     focus = {f for f, _, m in violations(data, shapes) if "exactly one of a country" in m}
     assert focus == {str(target)}
-

@@ -66,6 +66,18 @@ class StoreError(ClusterKGError):
     """The store is missing, locked or damaged."""
 
 
+class QueryTimeout(StoreError):
+    """A query ran past the time limit and was stopped."""
+
+
+class QueryPoolBusy(StoreError):
+    """Every query slot is taken; the caller should retry shortly."""
+
+
+class Unauthorized(ClusterKGError):
+    """A request carried a bearer token that is not the configured one."""
+
+
 class NonConformingError(ClusterKGError):
     """The data does not conform to the shapes; `report` holds the results."""
 

@@ -269,3 +269,36 @@ def _term(text: str) -> Node:
 
 def _text(node: object) -> str:
     return "" if node is None else str(node)
+
+
+def validate_profile(data: Graph, shapes: Graph) -> ValidationReport:
+    """Validate against an outside profile's shapes (e.g. DCAT-AP), keeping only top-level results.
+
+    The sh:detail results that explain a failed sh:node are left out, so each result is one
+    finding as the profile's own validators count them.
+    """
+    _conforms, results_graph, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
+    assert isinstance(results_graph, Graph)
+    top = set(results_graph.objects(None, rdflib.Namespace(SH).result))
+    report = ValidationReport(triples=len(data))
+    report.results = [r for r, node in _results_with_nodes(results_graph, data) if node in top]
+    return report
+
+
+def _results_with_nodes(results: Graph, data: Graph) -> list[tuple[ValidationResult, Node]]:
+    sh = rdflib.Namespace(SH)
+    found = []
+    for node in results.subjects(rdflib.RDF.type, sh.ValidationResult):
+        severity = results.value(node, sh.resultSeverity)
+        result = ValidationResult(
+            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            focus=_text(results.value(node, sh.focusNode)),
+            path=_text(results.value(node, sh.resultPath)),
+            message=_text(results.value(node, sh.resultMessage)),
+            value=_text(results.value(node, sh.value)),
+            shape=_text(results.value(node, sh.sourceShape)),
+        )
+        found.append((result, node))
+    return sorted(found, key=lambda pair: (pair[0].focus, pair[0].path, pair[0].message))

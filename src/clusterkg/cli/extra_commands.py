@@ -5,3 +5,10 @@ Each line imports one module of this package whose commands are decorated with
 """
 
 from __future__ import annotations
+
+from . import (
+    publish,  # noqa: F401
+    query,  # noqa: F401
+    serve,  # noqa: F401
+    synth,  # noqa: F401
+)

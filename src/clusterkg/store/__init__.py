@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -51,6 +51,21 @@ def _cell(term: object) -> str:
     if isinstance(term, ox.Literal):
         return term.value if not term.language else f"{term.value}@{term.language}"
     return str(getattr(term, "value", term))
+
+
+def parse_term(ntriples: str) -> ox.NamedNode | ox.Literal:
+    """One RDF term (an IRI or a literal) from its N-Triples form; anything else is refused."""
+    try:
+        quads = list(ox.parse(f"<urn:x:s> <urn:x:p> {ntriples} .".encode(), format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as exc:
+        raise QueryError(f"not one N-Triples term: {ntriples!r} ({exc})", hint="encode the value") from exc
+    if len(quads) != 1 or not isinstance(quads[0].object, ox.NamedNode | ox.Literal):
+        raise QueryError(f"not one IRI or literal: {ntriples!r}", hint="bind exactly one term")
+    return quads[0].object
+
+
+def _substitutions(terms: Mapping[str, str] | None) -> dict[ox.Variable, ox.NamedNode | ox.Literal]:
+    return {ox.Variable(name): parse_term(term) for name, term in (terms or {}).items()}
 
 
 def builds_dir(store_path: Path) -> Path:
@@ -122,16 +137,38 @@ class KnowledgeStore:
         graphs = [ox.NamedNode(g) for g in self.graph_names(include_private)]
         return {"default_graph": graphs, "named_graphs": graphs}
 
-    def run(self, sparql: str, *, include_private: bool = False) -> object:
-        """Execute a query over the public graphs (as default graph and as named graphs)."""
+    def run(
+        self, sparql: str, *, include_private: bool = False, substitutions: Mapping[str, str] | None = None
+    ) -> object:
+        """Execute a query over the public graphs (as default graph and as named graphs).
+
+        `substitutions` binds variables to RDF terms (variable name → N-Triples term) the SEP-0007
+        way: values never become query text, so they cannot change the query's structure.
+        """
+        bound = _substitutions(substitutions)
         try:
-            return self._store.query(sparql, **self._dataset(include_private))  # type: ignore[arg-type]
+            dataset = self._dataset(include_private)
+            return self._store.query(
+                sparql,
+                default_graph=dataset["default_graph"],  # type: ignore[arg-type]
+                named_graphs=dataset["named_graphs"],  # type: ignore[arg-type]
+                substitutions=bound or None,  # type: ignore[arg-type]
+            )
         except SyntaxError as exc:
             raise QueryError(f"the query does not parse: {exc}", hint="fix the SPARQL syntax") from exc
+        except RuntimeError as exc:  # e.g. a substituted variable that the query does not project
+            raise QueryError(f"the query cannot run: {exc}", hint="check the query and its bindings") from exc
 
-    def query(self, sparql: str, fmt: str = "json", *, include_private: bool = False) -> QueryOutcome:
+    def query(
+        self,
+        sparql: str,
+        fmt: str = "json",
+        *,
+        include_private: bool = False,
+        substitutions: Mapping[str, str] | None = None,
+    ) -> QueryOutcome:
         """Run a query and serialise its result in `fmt` (json/xml/csv/tsv or an RDF format)."""
-        result = self.run(sparql, include_private=include_private)
+        result = self.run(sparql, include_private=include_private, substitutions=substitutions)
         if isinstance(result, ox.QueryBoolean | ox.QuerySolutions):
             kind = "boolean" if isinstance(result, ox.QueryBoolean) else "bindings"
             rfmt = RESULT_FORMATS.get(fmt)
@@ -147,9 +184,11 @@ class KnowledgeStore:
         assert isinstance(result, ox.QueryTriples)
         return QueryOutcome("graph", result.serialize(format=gfmt) or b"", gfmt.media_type)
 
-    def select(self, sparql: str, *, include_private: bool = False) -> Iterator[dict[str, str]]:
+    def select(
+        self, sparql: str, *, include_private: bool = False, substitutions: Mapping[str, str] | None = None
+    ) -> Iterator[dict[str, str]]:
         """Rows of a SELECT query as {variable: plain value}."""
-        result = self.run(sparql, include_private=include_private)
+        result = self.run(sparql, include_private=include_private, substitutions=substitutions)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("expected a SELECT query", hint="use SELECT here")
         names = [v.value for v in result.variables]

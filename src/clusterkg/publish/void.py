@@ -1,0 +1,84 @@
+"""The VoID description of the release: counts, partitions, endpoint, dumps, vocabularies, linksets."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..namespaces import DCT, PREFIXES, RDF, VOID, XSD
+from ..settings import Settings
+from .dumps import DumpFile
+from .profile import DataProfile
+from .vocab import Triples, iri, literal
+
+_INT = XSD + "integer"
+
+
+def dataset_iri(settings: Settings) -> str:
+    return f"{settings.base_iri}dataset"
+
+
+def void_triples(settings: Settings, profile: DataProfile, dumps: list[DumpFile]) -> Triples:
+    """VoID statements about the dataset, its partitions and its links to the EU authority tables."""
+    t = Triples()
+    ds = iri(dataset_iri(settings))
+    t.add(ds, iri(RDF + "type"), iri(VOID + "Dataset"))
+    counts = {
+        "triples": profile.triples,
+        "entities": profile.entities,
+        "classes": len(profile.classes),
+        "properties": len(profile.properties),
+        "distinctSubjects": len(profile.subjects),
+        "distinctObjects": profile.distinct_objects,
+    }
+    for name, count in counts.items():
+        t.add(ds, iri(VOID + name), literal(count, datatype=_INT))
+    t.add(ds, iri(VOID + "sparqlEndpoint"), iri(settings.endpoint_url))
+    t.add(ds, iri(VOID + "uriSpace"), literal(f"{settings.base_iri}id/"))
+    for dump in dumps:
+        t.add(ds, iri(VOID + "dataDump"), iri(settings.download_url + dump.name))
+    for vocabulary in profile.vocabularies():
+        t.add(ds, iri(VOID + "vocabulary"), iri(vocabulary))
+    _class_partitions(t, ds, settings, profile)
+    _property_partitions(t, ds, settings, profile)
+    _linksets(t, ds, settings, profile)
+    return t
+
+
+def _class_partitions(t: Triples, ds: str, settings: Settings, profile: DataProfile) -> None:
+    for cls, count in sorted(profile.classes.items()):
+        part = iri(f"{settings.base_iri}void/class/{_slug(cls)}")
+        t.add(ds, iri(VOID + "classPartition"), part)
+        t.add(part, iri(VOID + "class"), iri(cls))
+        t.add(part, iri(VOID + "entities"), literal(count, datatype=_INT))
+
+
+def _property_partitions(t: Triples, ds: str, settings: Settings, profile: DataProfile) -> None:
+    for prop, count in sorted(profile.properties.items()):
+        part = iri(f"{settings.base_iri}void/property/{_slug(prop)}")
+        t.add(ds, iri(VOID + "propertyPartition"), part)
+        t.add(part, iri(VOID + "property"), iri(prop))
+        t.add(part, iri(VOID + "triples"), literal(count, datatype=_INT))
+
+
+def _linksets(t: Triples, ds: str, settings: Settings, profile: DataProfile) -> None:
+    """One linkset per (authority table, link predicate), as VoID advises."""
+    for (table, predicate), count in sorted(profile.links.items()):
+        table_name = table.rstrip("/").rsplit("/", 1)[-1]
+        linkset = iri(f"{settings.base_iri}void/linkset/{table_name}/{_slug(predicate)}")
+        t.add(linkset, iri(RDF + "type"), iri(VOID + "Linkset"))
+        t.add(linkset, iri(VOID + "subjectsTarget"), ds)
+        t.add(linkset, iri(VOID + "objectsTarget"), iri(table))
+        t.add(linkset, iri(VOID + "linkPredicate"), iri(predicate))
+        t.add(linkset, iri(VOID + "triples"), literal(count, datatype=_INT))
+        t.add(ds, iri(VOID + "subset"), linkset)
+        t.add(iri(table), iri(RDF + "type"), iri(VOID + "Dataset"))
+        t.add(iri(table), iri(DCT + "title"), literal(f"EU authority table: {table_name}", lang="en"))
+
+
+def _slug(term: str) -> str:
+    """A readable, stable path segment for a class or property: prefix-local, else a hash."""
+    for prefix, namespace in sorted(PREFIXES.items()):
+        local = term[len(namespace) :]
+        if term.startswith(namespace) and local.replace("-", "").replace("_", "").isalnum():
+            return f"{prefix}-{local}"
+    return "h" + hashlib.sha256(term.encode()).hexdigest()[:16]

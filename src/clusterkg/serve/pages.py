@@ -1,0 +1,225 @@
+"""Pages for people: home, class browser, query page, dumps, health; then every IRI under the base.
+
+Route order matters: the fixed routes first, the catch-all dereferencing route last.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..errors import ClusterKGError
+from ..namespaces import RDFS
+from .cache import Cached
+from .html import compact, esc, iri_link, layout, link, table, term_html
+from .negotiation import pick_label, preferred_languages
+from .resources import ShapesDocument, dereference
+
+if TYPE_CHECKING:
+    from . import ServeContext
+
+STATIC = Path(__file__).parent / "static"
+VARY = "Accept-Language, Authorization"
+EXAMPLE_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?class (COUNT(?s) AS ?instances) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?instances)"""
+
+CLASS_COUNTS = f"""SELECT ?c ?n ?label WHERE {{
+  {{ SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c }} GROUP BY ?c }}
+  OPTIONAL {{ ?c <{RDFS}label> ?label }}
+}} ORDER BY DESC(?n) ?c"""
+INSTANCES = f"""SELECT ?this ?s ?label WHERE {{
+  {{ SELECT DISTINCT ?this ?s WHERE {{ ?s a ?this }} ORDER BY ?s LIMIT 2000 }}
+  OPTIONAL {{ ?s <{RDFS}label> ?label }}
+}}"""
+
+
+def _labelled(rows: list[dict[str, Any]], key: str, languages: list[str]) -> dict[str, str]:
+    labels: dict[str, dict[str, str]] = {}
+    for row in rows:
+        if "label" in row:
+            labels.setdefault(row[key]["value"], {}).setdefault(
+                row["label"].get("xml:lang", ""), row["label"]["value"]
+            )
+    return {iri: pick_label(by_lang, languages) or compact(iri) for iri, by_lang in labels.items()}
+
+
+async def home(context: ServeContext, request: Request) -> Response:
+    private = context.is_private(request)
+    languages = preferred_languages(request.headers.get("accept-language"))
+
+    async def produce() -> Cached:
+        rows = (await context.select_rows(CLASS_COUNTS, private=private)).rows
+        names = _labelled(rows, "c", languages)
+        counts = {row["c"]["value"]: row["n"]["value"] for row in rows}
+        cells = [
+            [iri_link(c, context, names.get(c)), esc(n), link(f"/browse?class={_quote(c)}", "list")]
+            for c, n in counts.items()
+        ]
+        dumps = (
+            f"<li>{link('/dumps/', 'Dumps')}: the whole public graph to download, "
+            "with its DCAT-AP catalog.</li>"
+            if context.settings.dumps_dir.is_dir()
+            else ""
+        )
+        body = (
+            "<h1>European industry clusters</h1>"
+            "<p>A knowledge graph of European industry clusters, the partnerships they form, their "
+            "internationalisation projects, target markets, programmes and calls, built from public "
+            "source documents. Every resource records the document it came from.</p>"
+            '<ul class="entry-points">'
+            f"<li>{link('/query', 'Query page')}: write SPARQL and see the results.</li>"
+            f"<li>{link('/queries', 'Canned queries')}: ready-made questions, also as a REST API.</li>"
+            f"<li>{link('/sparql', 'SPARQL endpoint')}: the SPARQL 1.1 Protocol, for tools.</li>"
+            f"<li>{link('/ontology', 'Ontology')} and {link('/shapes', 'SHACL shapes')}.</li>{dumps}</ul>"
+            "<h2>What is in it</h2>" + table(["Class", "Instances", ""], cells, "class-counts")
+        )
+        return Cached(layout("Home", body, lang=languages[0]).encode(), "text/html; charset=utf-8")
+
+    return await context.cached(request, ("home", tuple(languages)), produce, private=private, vary=VARY)
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+async def browse(context: ServeContext, request: Request) -> Response:
+    cls = request.query_params.get("class") or ""
+    if not cls or any(c in cls for c in '<>"{}|^`\\ '):
+        return PlainTextResponse("Bad request: give ?class= the IRI of a class\n", 400)
+    private = context.is_private(request)
+    languages = preferred_languages(request.headers.get("accept-language"))
+
+    async def produce() -> Cached:
+        result = await context.select_rows(INSTANCES, private=private, substitutions={"this": f"<{cls}>"})
+        names = _labelled(result.rows, "s", languages)
+        members = sorted({r["s"]["value"] for r in result.rows}, key=lambda s: (names.get(s) or s).lower())
+        items = "".join(f"<li>{iri_link(s, context, names.get(s))}</li>" for s in members)
+        body = (
+            f"<h1>Instances of {iri_link(cls, context)}</h1><p>{len(members)} shown.</p>"
+            f'<ul class="instances">{items}</ul>'
+        )
+        return Cached(
+            layout(f"Instances of {compact(cls)}", body, lang=languages[0]).encode(),
+            "text/html; charset=utf-8",
+        )
+
+    return await context.cached(
+        request, ("browse", cls, tuple(languages)), produce, private=private, vary=VARY
+    )
+
+
+def query_page(context: ServeContext, query: str, results_html: str = "") -> HTMLResponse:
+    """The query form; `results_html` is a server-rendered result (the page also works without JS)."""
+    text = query or EXAMPLE_QUERY
+    body = (
+        "<h1>Query the graph</h1>"
+        "<p>SPARQL 1.1 over the public graphs (read-only). Results are capped at "
+        f"{context.settings.max_result_rows} rows and queries stop after "
+        f"{context.settings.query_timeout:g} s.</p>"
+        f'<form id="query-form" method="get" action="/query" data-base="{esc(context.settings.base_iri)}">'
+        f'<textarea id="query" name="query" rows="12" spellcheck="false">{esc(text)}</textarea>'
+        '<p><button id="run" type="submit">Run query</button> '
+        '<span id="status" role="status"></span></p></form>'
+        f'<div id="results">{results_html}</div>'
+    )
+    return HTMLResponse(
+        layout("Query", body, scripts=["/static/query.js"]), headers={"Cache-Control": "no-cache"}
+    )
+
+
+async def query_route(context: ServeContext, request: Request) -> Response:
+    query = request.query_params.get("query", "")
+    if not query:
+        return query_page(context, "")
+    private = context.is_private(request)
+    try:
+        result = await context.run_query(query, private=private, fmt="rows")
+    except ClusterKGError as exc:
+        return query_page(context, query, f'<p class="error">{esc(exc)}</p>')
+    return query_page(context, query, rows_html(context, result))
+
+
+def rows_html(context: ServeContext, result: object) -> str:
+    variables, rows = getattr(result, "variables", []), getattr(result, "rows", [])
+    if getattr(result, "kind", "") == "boolean":
+        return f'<p class="boolean">{esc(str(getattr(result, "boolean", "")).lower())}</p>'
+    cells = [[term_html(row[v], context) if v in row else "" for v in variables] for row in rows]
+    note = ""
+    if getattr(result, "truncated", False):
+        note = (
+            f'<p class="truncated">Only the first {context.settings.max_result_rows} rows are shown: '
+            "the result was cut at the server's row limit.</p>"
+        )
+    return f'<p class="count">{len(rows)} rows</p>{note}' + table(variables, cells, "results")
+
+
+async def dumps_index(context: ServeContext, request: Request) -> Response:
+    folder = context.settings.dumps_dir
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+    items = "".join(
+        f"<li>{link('/dumps/' + p.relative_to(folder).as_posix(), p.relative_to(folder).as_posix())} "
+        f"({p.stat().st_size} bytes)</li>"
+        for p in files
+    )
+    return HTMLResponse(layout("Dumps", f'<h1>Dumps</h1><ul class="dumps">{items}</ul>'))
+
+
+def routes(context: ServeContext) -> list[BaseRoute]:
+    shapes = ShapesDocument()
+
+    async def health(request: Request) -> Response:
+        # Never touches the query workers, so it answers while slow queries run.
+        pool = context.pool
+        return JSONResponse(
+            {
+                "status": "ok" if pool else "starting",
+                "store": context.build_id,
+                "network_isolated": bool(pool and pool.network_isolated),
+            },
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def guarded(handler, request: Request) -> Response:  # type: ignore[no-untyped-def]
+        try:
+            response: Response = await handler(context, request)
+        except ClusterKGError as exc:
+            return context.error_response(exc)
+        return response
+
+    async def home_route(request: Request) -> Response:
+        return await guarded(home, request)
+
+    async def browse_route(request: Request) -> Response:
+        return await guarded(browse, request)
+
+    async def query(request: Request) -> Response:
+        return await guarded(query_route, request)
+
+    async def resource(request: Request) -> Response:
+        return await guarded(lambda c, r: dereference(c, r, shapes), request)
+
+    found: list[BaseRoute] = [
+        Route("/", home_route, name="home"),
+        Route("/health", health, name="health"),
+        Route("/query", query, name="query"),
+        Route("/browse", browse_route, name="browse"),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    if context.settings.dumps_dir.is_dir():
+
+        async def dumps(request: Request) -> Response:
+            return await dumps_index(context, request)
+
+        found += [Route("/dumps/", dumps), Mount("/dumps", StaticFiles(directory=context.settings.dumps_dir))]
+    found.append(Route("/{path:path}", resource, name="resource"))
+    return found
+
+
+__all__ = ["query_page", "routes", "rows_html"]

@@ -1,0 +1,308 @@
+"""The canned queries as a REST API: GET /queries, GET /queries/{name}, GET /openapi.json.
+
+Results come a page at a time (limit/offset) with the true total, as JSON (SPARQL JSON results
+plus paging facts), CSV or HTML. Parameter values go through `queries.bind` and reach the store
+as substituted RDF terms; a bad value is a 400 that names the parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from .. import queries
+from ..errors import ClusterKGError
+from ..queries import CannedQuery, Table, TermContext
+from ..queries.openapi import document
+from ..settings import Settings
+from .html import esc, layout
+from .negotiation import choose
+
+FORMATS = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
+DEFAULT_LIMIT = 100
+PAGING = ("limit", "offset", "format")
+
+
+class Context(Protocol):
+    """The part of serve.ServeContext these routes use."""
+
+    settings: Settings
+
+    def is_private(self, request: Request) -> bool: ...
+
+    async def select_rows(
+        self, sparql: str, *, private: bool, substitutions: dict[str, str] | None = None
+    ) -> Any: ...
+
+    def etag(self, *parts: object) -> str: ...
+
+    def href(self, iri: str) -> str: ...
+
+    def error_response(self, exc: Exception) -> Response: ...
+
+
+class BadRequest(Exception):
+    """A 400 about one parameter (or several)."""
+
+    def __init__(self, message: str, parameter: str, problems: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.problems = dict(problems or {parameter: message})
+
+
+def routes(context: Context) -> list[BaseRoute]:
+    """The canned-query routes over the queries/ folder of the project the server runs."""
+    folder = context.settings.path("queries")
+    catalogue = queries.load_queries(folder) if folder.is_dir() else {}
+    api = QueryApi(context, catalogue, queries.term_context(context.settings))
+    return [
+        Route("/queries", api.listing, methods=["GET", "HEAD"]),
+        Route("/queries/{name}", api.run, methods=["GET", "HEAD"]),
+        Route("/openapi.json", api.openapi, methods=["GET", "HEAD"]),
+    ]
+
+
+def negotiate(request: Request) -> str | None:
+    """json, csv or html from ?format= (wins) or Accept; None when nothing offered fits."""
+    asked = request.query_params.get("format")
+    if asked:
+        return asked if asked in FORMATS else None
+    chosen = choose(request.headers.get("accept"), ["application/json", "text/csv", "text/html"])
+    return next((name for name, media in FORMATS.items() if media == chosen), None)
+
+
+def _not_acceptable(request: Request) -> Response:
+    asked = request.query_params.get("format")
+    what = f"format={asked!r}" if asked else f"Accept: {request.headers.get('accept')}"
+    return Response(f"Not acceptable: {what}; offered: json, csv, html\n", 406, media_type="text/plain")
+
+
+class QueryApi:
+    def __init__(self, context: Context, catalogue: dict[str, CannedQuery], terms: TermContext) -> None:
+        self.context = context
+        self.catalogue = catalogue
+        self.terms = terms
+
+    async def openapi(self, request: Request) -> Response:
+        root = str(request.base_url).rstrip("/") or "/"
+        return JSONResponse(document(self.catalogue, root), headers={"Cache-Control": "public, max-age=3600"})
+
+    async def listing(self, request: Request) -> Response:
+        fmt = negotiate(request)
+        if fmt not in ("json", "html"):
+            return _not_acceptable(request)
+        entries = [describe(q) for q in self.catalogue.values()]
+        if fmt == "html":
+            return html_response("Canned queries", listing_html(entries))
+        return JSONResponse({"queries": entries, "openapi": "/openapi.json"}, headers={"Vary": "Accept"})
+
+    async def run(self, request: Request) -> Response:
+        fmt = negotiate(request)
+        if fmt is None:
+            return _not_acceptable(request)
+        query = self.catalogue.get(request.path_params["name"])
+        if query is None:
+            known = ", ".join(self.catalogue)
+            return Response(f"No canned query named {request.path_params['name']!r}; known: {known}\n", 404)
+        try:
+            values, limit, offset = self.read_parameters(query, request)
+            terms = queries.bind(query, values, self.terms)
+        except BadRequest as exc:
+            return bad_request(exc, fmt)
+        etag = self.context.etag("canned", query.name, sorted(values.items()), limit, offset, fmt)
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers={"ETag": etag})
+        try:
+            page = await self.fetch(request, query, terms, limit, offset)
+        except ClusterKGError as exc:
+            return self.context.error_response(exc)
+        response = self.render(request, query, values, page, fmt)
+        response.headers.update(
+            {"ETag": etag, "Vary": "Accept, Authorization", "X-Total-Count": str(page.total)}
+        )
+        links = page_links(request, page)
+        if links:
+            response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+        return response
+
+    def read_parameters(self, query: CannedQuery, request: Request) -> tuple[dict[str, str], int, int]:
+        params = request.query_params
+        repeated = [k for k in set(params.keys()) if len(params.getlist(k)) > 1]
+        if repeated:
+            raise BadRequest(f"parameter {repeated[0]!r} is given more than once", repeated[0])
+        values = {k: v for k, v in params.items() if k not in PAGING}
+        problems = queries.parameter_problems(query, values, self.terms)
+        if problems:
+            first = next(iter(problems))
+            raise BadRequest("; ".join(problems.values()), first, problems)
+        cap = self.context.settings.max_result_rows
+        limit = _integer(params, "limit", min(DEFAULT_LIMIT, cap), 0, cap)
+        offset = _integer(params, "offset", 0, 0, None)
+        return {k: v for k, v in values.items() if v != ""}, limit, offset
+
+    async def fetch(
+        self, request: Request, query: CannedQuery, terms: dict[str, str], limit: int, offset: int
+    ) -> queries.Page:
+        private = self.context.is_private(request)
+        rows = await self.context.select_rows(
+            queries.page_query(query.sparql, limit, offset), private=private, substitutions=terms
+        )
+        counted = await self.context.select_rows(
+            queries.count_query(query.sparql, list(terms)), private=private, substitutions=terms
+        )
+        table = Table(list(rows.variables), [[r.get(v) for v in rows.variables] for r in rows.rows])
+        count_table = Table(
+            list(counted.variables), [[r.get(v) for v in counted.variables] for r in counted.rows]
+        )
+        return queries.Page(table, queries.total_from(count_table), limit, offset)
+
+    def render(
+        self, request: Request, query: CannedQuery, values: dict[str, str], page: queries.Page, fmt: str
+    ) -> Response:
+        links = page_links(request, page)
+        if fmt == "csv":
+            return Response(page.table.to_csv(), media_type="text/csv; charset=utf-8")
+        if fmt == "html":
+            body = result_html(query, values, page, links, self.context.href)
+            return html_response(query.summary, body)
+        payload = {
+            "query": query.name,
+            "parameters": values,
+            "total": page.total,
+            "limit": page.limit,
+            "offset": page.offset,
+            "next": links.get("next"),
+            "previous": links.get("prev"),
+            "head": {"vars": page.table.columns},
+            "results": {"bindings": page.table.records()},
+        }
+        return JSONResponse(payload)
+
+
+def _integer(params: Mapping[str, str], name: str, default: int, low: int, high: int | None) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit():
+        raise BadRequest(f"parameter {name!r}: {raw!r} is not a whole number", name)
+    value = int(raw)
+    if value < low or (high is not None and value > high):
+        raise BadRequest(
+            f"parameter {name!r}: {value} is outside {low}..{high if high is not None else ''}", name
+        )
+    return value
+
+
+def bad_request(exc: BadRequest, fmt: str) -> Response:
+    hint = "see /openapi.json for the parameters and the values they accept"
+    if fmt == "json":
+        body = {"error": str(exc), "parameter": exc.parameter, "problems": exc.problems, "hint": hint}
+        return JSONResponse(body, status_code=400)
+    if fmt == "html":
+        items = "".join(f"<li><b>{_esc(k)}</b>: {_esc(v)}</li>" for k, v in exc.problems.items())
+        return html_response("Bad parameter", f"<h1>Bad parameter</h1><ul>{items}</ul>", 400)
+    return Response(f"Bad parameter {exc.parameter!r}: {exc}\n", 400, media_type="text/plain")
+
+
+def page_links(request: Request, page: queries.Page) -> dict[str, str]:
+    """URLs of the next and previous pages, keeping every other parameter."""
+    if not page.limit:
+        return {}
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
+    links = {}
+    if page.offset + page.limit < page.total:
+        links["next"] = f"{request.url.path}?{urlencode([*kept, ('offset', page.offset + page.limit)])}"
+    if page.offset > 0:
+        links["prev"] = (
+            f"{request.url.path}?{urlencode([*kept, ('offset', max(page.offset - page.limit, 0))])}"
+        )
+    return links
+
+
+def describe(query: CannedQuery) -> dict[str, Any]:
+    return {
+        "name": query.name,
+        "url": f"/queries/{query.name}",
+        "summary": query.summary,
+        "description": query.description,
+        "tags": list(query.tags),
+        "parameters": [p.describe() for p in query.parameters],
+        "example": f"/queries/{query.name}"
+        + (f"?{urlencode(query.example_values())}" if query.example_values() else ""),
+    }
+
+
+# ---------------------------------------------------------------- HTML (every text escaped)
+
+
+def _esc(text: object) -> str:
+    return esc(text)
+
+
+def html_response(title: str, body: str, status: int = 200) -> Response:
+    return Response(layout(title, body), status, media_type="text/html; charset=utf-8")
+
+
+def listing_html(entries: list[dict[str, Any]]) -> str:
+    items = []
+    for entry in entries:
+        params = ", ".join(_esc(p["name"]) for p in entry["parameters"]) or "none"
+        items.append(
+            f'<li><a href="{_esc(entry["example"])}"><b>{_esc(entry["name"])}</b></a>: '
+            f"{_esc(entry['summary'])}"
+            f"<br><small>{_esc(entry['description'])} Parameters: {params}.</small></li>"
+        )
+    return (
+        f"<h1>Canned queries</h1><p>{len(entries)} queries. JSON: <code>Accept: application/json</code>.</p>"
+        + (f"<ul>{''.join(items)}</ul>")
+    )
+
+
+def _form(query: CannedQuery, values: dict[str, str]) -> str:
+    fields = []
+    for p in query.parameters:
+        value = values.get(p.name, p.default or "")
+        need = " required" if p.required else ""
+        fields.append(
+            f'<label>{_esc(p.name)} <input name="{_esc(p.name)}" value="{_esc(value)}"'
+            f' placeholder="{_esc(p.example or "")}"{need}></label> <small>{_esc(p.description)}</small><br>'
+        )
+    return f'<form method="get">{"".join(fields)}<button>Run</button></form>'
+
+
+def _cell(term: Mapping[str, Any] | None, href: Any) -> str:
+    if not term:
+        return ""
+    value = str(term.get("value", ""))
+    if term.get("type") == "uri":
+        return f'<a href="{_esc(href(value))}">{_esc(value)}</a>'
+    lang = term.get("xml:lang")
+    return _esc(value) + (f" <small>@{_esc(lang)}</small>" if lang else "")
+
+
+def result_html(
+    query: CannedQuery, values: dict[str, str], page: queries.Page, links: dict[str, str], href: Any
+) -> str:
+    head = "".join(f"<th>{_esc(c)}</th>" for c in page.table.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{_cell(t, href)}</td>" for t in row) + "</tr>" for row in page.table.rows
+    )
+    shown = (
+        f"rows {page.offset + 1}–{page.offset + len(page.table.rows)} of {page.total}"
+        if page.table.rows
+        else (f"no rows on this page; {page.total} in all")
+    )
+    pager = " ".join(
+        f'<a rel="{rel}" href="{_esc(url)}">{"next" if rel == "next" else "previous"}</a>'
+        for rel, url in links.items()
+    )
+    return (
+        f"<h1>{_esc(query.summary)}</h1><p>{_esc(query.description)}</p>{_form(query, values)}"
+        f"<p>{_esc(shown)} {pager}</p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        f"<details><summary>SPARQL</summary><pre>{_esc(query.sparql)}</pre></details>"
+    )

@@ -1,0 +1,391 @@
+"""Linked-data pages: every IRI under the base dereferences to HTML or RDF, by Accept.
+
+The server maps the base IRI onto itself: GET /id/cluster/x is the resource {base}id/cluster/x.
+Named graphs ({base}graph/…), the ontology ({base}ontology) and the shapes ({base}shapes)
+dereference the same way. Hidden graphs (contacts) look exactly like absent ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from ..errors import ClusterKGError
+from ..namespaces import DCT, OWL, PROV, RDF, RDFS, SH, SKOS, graph_iri
+from ..store.pool import convert_rdf, read_rdf_files
+from .cache import Cached
+from .html import alternates, compact, esc, iri_link, layout, table, term_html
+from .negotiation import choose, pick_label, preferred_languages
+
+if TYPE_CHECKING:
+    from . import ServeContext
+
+Row = dict[str, Any]
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "ntriples",
+    "application/rdf+xml": "rdfxml",
+    "application/json": "jsonld",
+    "text/plain": "ntriples",
+}
+FORMAT_PARAM = {
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "ntriples": "application/n-triples",
+    "nt": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "html": "text/html",
+}
+VARY = "Accept, Accept-Language, Authorization"
+CKG_SOURCE_FILE = "https://w3id.org/clusterkg/ontology#sourceFile"
+CKG_SOURCE_RECORD = "https://w3id.org/clusterkg/ontology#sourceRecord"
+LABELS = (RDFS + "label", SKOS + "prefLabel")
+_IRI_SAFE = re.compile(r"[^<>\"{}|^`\\\x00-\x20]*")
+
+OUTGOING = f"""SELECT ?this ?p ?o ?g ?olabel ?plabel WHERE {{
+  GRAPH ?g {{ ?this ?p ?o }}
+  OPTIONAL {{ ?o <{RDFS}label> ?olabel }}
+  OPTIONAL {{ ?p <{RDFS}label> ?plabel }}
+}}"""
+INCOMING = f"""SELECT ?this ?s ?p ?g ?slabel ?plabel WHERE {{
+  {{ SELECT DISTINCT ?this ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?this }} }} LIMIT 1000 }}
+  OPTIONAL {{ ?s <{RDFS}label> ?slabel }}
+  OPTIONAL {{ ?p <{RDFS}label> ?plabel }}
+}}"""
+GRAPH_CLASSES = """SELECT ?this ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?this { ?s a ?c } }
+GROUP BY ?this ?c ORDER BY DESC(?n)"""
+GRAPH_SIZE = "SELECT ?this (COUNT(*) AS ?n) WHERE { GRAPH ?this { ?s ?p ?o } } GROUP BY ?this"
+RESOURCE_RDF = "CONSTRUCT { ?this ?p ?o } WHERE { ?this ?p ?o }"
+GRAPH_RDF = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?this { ?s ?p ?o } }"
+GRAPH_ROWS = "SELECT ?this ?s ?p ?o WHERE { GRAPH ?this { ?s ?p ?o } } ORDER BY ?s ?p ?o"
+
+
+class NotFound(Exception):
+    pass
+
+
+def negotiate(request: Request) -> str | None:
+    asked = request.query_params.get("format")
+    if asked:
+        return FORMAT_PARAM.get(asked.lower())
+    return choose(request.headers.get("accept"), ["text/html", *RDF_TYPES])
+
+
+def _ntriple_iri(iri: str) -> str:
+    return f"<{iri}>"
+
+
+def _collect_labels(
+    rows: list[Row], pairs: tuple[tuple[str, str], ...], labels: dict[str, dict[str, str]]
+) -> None:
+    for row in rows:
+        for node, label in pairs:
+            if node in row and label in row and row[node]["type"] == "uri":
+                labels[row[node]["value"]].setdefault(row[label].get("xml:lang", ""), row[label]["value"])
+
+
+def _pick_all(labels: dict[str, dict[str, str]], languages: list[str]) -> dict[str, str]:
+    return {iri: text for iri, by_lang in labels.items() if (text := pick_label(by_lang, languages))}
+
+
+def _source_items(outgoing: list[Row], context: ServeContext, names: dict[str, str]) -> list[str]:
+    items = []
+    for row in outgoing:
+        if row["p"]["value"] in (PROV + "wasDerivedFrom", CKG_SOURCE_FILE, CKG_SOURCE_RECORD):
+            items.append(f"{esc(compact(row['p']['value']))}: {term_html(row['o'], context, names)}")
+    return sorted(set(items))
+
+
+async def resource_html(context: ServeContext, iri: str, private: bool, languages: list[str]) -> Cached:
+    """The HTML page of a resource: labels, properties, links in, sources, graphs."""
+    subs = {"this": _ntriple_iri(iri)}
+    outgoing = (await context.select_rows(OUTGOING, private=private, substitutions=subs)).rows
+    incoming = (await context.select_rows(INCOMING, private=private, substitutions=subs)).rows
+    graph_rows = [] if outgoing or incoming else await _graph_size(context, iri, private)
+    if not outgoing and not incoming and not graph_rows:
+        raise NotFound(iri)
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    _collect_labels(outgoing, (("o", "olabel"), ("p", "plabel")), labels)
+    _collect_labels(incoming, (("s", "slabel"), ("p", "plabel")), labels)
+    own: dict[str, str] = {}
+    for row in outgoing:
+        if row["p"]["value"] in LABELS and row["o"]["type"] == "literal":
+            own.setdefault(row["o"].get("xml:lang", ""), row["o"]["value"])
+    names = _pick_all(labels, languages)
+    title = pick_label(own, languages) or compact(iri)
+    parts = [f"<h1>{esc(title)}</h1>", f'<p class="iri"><code>{esc(iri)}</code></p>']
+    parts += _summary(outgoing, context, names, languages)
+    props = sorted(
+        {(r["p"]["value"], repr(r["o"]), r["g"]["value"]): r for r in outgoing}.values(),
+        key=lambda r: (r["p"]["value"], str(r["o"]["value"])),
+    )
+    parts.append(
+        "<h2>Properties</h2>"
+        + table(
+            ["Property", "Value", "Graph"],
+            [
+                [
+                    iri_link(r["p"]["value"], context, names.get(r["p"]["value"])),
+                    term_html(r["o"], context, names),
+                    iri_link(r["g"]["value"], context),
+                ]
+                for r in props
+            ],
+            "properties",
+        )
+    )
+    if incoming:
+        parts.append(
+            "<h2>Links to this resource</h2>"
+            + table(
+                ["From", "Property", "Graph"],
+                [
+                    [
+                        term_html(r["s"], context, names),
+                        iri_link(r["p"]["value"], context, names.get(r["p"]["value"])),
+                        iri_link(r["g"]["value"], context),
+                    ]
+                    for r in incoming
+                ],
+                "incoming",
+            )
+        )
+    sources = _source_items(outgoing, context, names)
+    if sources:
+        parts.append(
+            '<h2>Sources</h2><ul class="sources">' + "".join(f"<li>{s}</li>" for s in sources) + "</ul>"
+        )
+    graphs = sorted({r["g"]["value"] for r in outgoing})
+    parts.append(
+        '<h2>Named graphs</h2><ul class="graphs">'
+        + "".join(f"<li>{iri_link(g, context)}</li>" for g in graphs)
+        + "</ul>"
+    )
+    if graph_rows:
+        parts.append(await _graph_section(context, iri, private, graph_rows, names))
+    parts.append(_alternates(context.href(iri)))
+    return Cached(
+        layout(title, "".join(parts), lang=languages[0] if languages else "en").encode(),
+        "text/html; charset=utf-8",
+    )
+
+
+def _summary(
+    outgoing: list[Row], context: ServeContext, names: dict[str, str], languages: list[str]
+) -> list[str]:
+    types = sorted({r["o"]["value"] for r in outgoing if r["p"]["value"] == RDF + "type"})
+    descriptions = {
+        r["o"].get("xml:lang", ""): r["o"]["value"]
+        for r in outgoing
+        if r["p"]["value"] in (DCT + "description", RDFS + "comment") and r["o"]["type"] == "literal"
+    }
+    parts = []
+    if types:
+        parts.append(
+            '<p class="types">' + ", ".join(iri_link(t, context, names.get(t)) for t in types) + "</p>"
+        )
+    description = pick_label(descriptions, languages)
+    if description:
+        parts.append(f'<p class="description">{esc(description)}</p>')
+    return parts
+
+
+async def _graph_size(context: ServeContext, iri: str, private: bool) -> list[Row]:
+    rows = (
+        await context.select_rows(GRAPH_SIZE, private=private, substitutions={"this": _ntriple_iri(iri)})
+    ).rows
+    return [r for r in rows if int(r["n"]["value"]) > 0]
+
+
+async def _graph_section(
+    context: ServeContext, iri: str, private: bool, size: list[Row], names: dict[str, str]
+) -> str:
+    classes = (
+        await context.select_rows(GRAPH_CLASSES, private=private, substitutions={"this": _ntriple_iri(iri)})
+    ).rows
+    rows = [
+        [iri_link(r["c"]["value"], context, names.get(r["c"]["value"])), esc(r["n"]["value"])]
+        for r in classes
+    ]
+    return f"<h2>Named graph</h2><p>{esc(size[0]['n']['value'])} triples.</p>" + table(
+        ["Class", "Instances"], rows, "classes"
+    )
+
+
+def _alternates(href: str) -> str:
+    return alternates(
+        [
+            (f"{href}?format=turtle", "Turtle"),
+            (f"{href}?format=jsonld", "JSON-LD"),
+            (f"{href}?format=ntriples", "N-Triples"),
+            (f"{href}?format=rdfxml", "RDF/XML"),
+        ]
+    )
+
+
+async def resource_rdf(context: ServeContext, iri: str, private: bool, fmt: str, media_type: str) -> Cached:
+    subs = {"this": _ntriple_iri(iri)}
+    result = await context.run_query(RESOURCE_RDF, private=private, graph_fmt=fmt, substitutions=subs)
+    if result.count == 0:
+        result = await context.run_query(GRAPH_RDF, private=private, graph_fmt=fmt, substitutions=subs)
+    if result.count == 0:
+        linked = await context.select_rows(INCOMING, private=private, substitutions=subs)
+        if not linked.rows:
+            raise NotFound(iri)
+    headers = {"X-Result-Truncated": "true"} if result.truncated else {}
+    return Cached(result.body, _typed(media_type), headers)
+
+
+def _typed(media_type: str) -> str:
+    return media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
+
+
+# ---------------------------------------------------------------- ontology and shapes
+
+KIND_ORDER = {
+    OWL + "Ontology": 0,
+    OWL + "Class": 1,
+    RDFS + "Class": 1,
+    OWL + "ObjectProperty": 2,
+    OWL + "DatatypeProperty": 3,
+    SH + "NodeShape": 1,
+    SH + "PropertyShape": 2,
+}
+
+
+def _anchor(term: Row, document: str) -> str:
+    value = term["value"]
+    if term["type"] == "bnode":
+        return "b-" + value
+    return value[len(document) + 1 :] if value.startswith(document + "#") else ""
+
+
+def graph_document_html(
+    title: str, document: str, rows: list[Row], context: ServeContext, languages: list[str], intro: str = ""
+) -> bytes:
+    """A small graph (ontology, shapes) as sections per subject, anchored by fragment."""
+    by_subject: dict[str, list[Row]] = defaultdict(list)
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    kinds: dict[str, int] = {}
+    for row in rows:
+        subject = row["subject"]["value"]
+        by_subject[subject].append(row)
+        if row["predicate"]["value"] in LABELS and row["object"]["type"] == "literal":
+            labels[subject].setdefault(row["object"].get("xml:lang", ""), row["object"]["value"])
+        if row["predicate"]["value"] == RDF + "type":
+            kinds[subject] = min(kinds.get(subject, 9), KIND_ORDER.get(row["object"]["value"], 8))
+    names = _pick_all(labels, languages)
+    sections = []
+    for subject in sorted(
+        by_subject, key=lambda s: (kinds.get(s, 9), by_subject[s][0]["subject"]["type"], s)
+    ):
+        first = by_subject[subject][0]["subject"]
+        anchor = _anchor(first, document)
+        heading = names.get(subject) or (compact(subject) if first["type"] == "uri" else "_:" + subject)
+        cells = [
+            [
+                iri_link(r["predicate"]["value"], context, names.get(r["predicate"]["value"])),
+                _object_html(r["object"], document, context, names),
+            ]
+            for r in by_subject[subject]
+        ]
+        ident = f' id="{esc(anchor)}"' if anchor else ""
+        sections.append(
+            f"<section{ident}><h3>{esc(heading)}</h3>"
+            f'<p class="iri"><code>{esc(subject)}</code></p>{table(["Property", "Value"], cells)}</section>'
+        )
+    body = f"<h1>{esc(title)}</h1>{intro}{_alternates(context.href(document))}" + "".join(sections)
+    return layout(title, body, lang=languages[0] if languages else "en").encode()
+
+
+def _object_html(term: Row, document: str, context: ServeContext, names: dict[str, str]) -> str:
+    if term["type"] == "bnode":
+        return f'<a href="#{esc(_anchor(term, document))}">[{esc(term["value"])}]</a>'
+    if term["type"] == "uri" and term["value"].startswith(document + "#"):
+        text = names.get(term["value"]) or compact(term["value"])
+        return f'<a href="#{esc(_anchor(term, document))}">{esc(text)}</a>'
+    return term_html(term, context, names)
+
+
+async def ontology(context: ServeContext, private: bool, media_type: str, languages: list[str]) -> Cached:
+    graph = graph_iri(context.settings.base_iri, "ontology")
+    document = context.settings.base_iri + "ontology"
+    subs = {"this": _ntriple_iri(graph)}
+    if media_type != "text/html":
+        result = await context.run_query(
+            GRAPH_RDF, private=private, graph_fmt=RDF_TYPES[media_type], substitutions=subs
+        )
+        return Cached(result.body, _typed(media_type))
+    result = await context.select_rows(GRAPH_ROWS, private=private, substitutions=subs)
+    rows = [{"subject": r["s"], "predicate": r["p"], "object": r["o"]} for r in result.rows]
+    intro = f"<p>The ontology of the knowledge graph, in the named graph {iri_link(graph, context)}.</p>"
+    return Cached(
+        graph_document_html("Ontology", document, rows, context, languages, intro), "text/html; charset=utf-8"
+    )
+
+
+class ShapesDocument:
+    """The SHACL shapes, read from the project's shapes/ folder once and kept in memory."""
+
+    def __init__(self) -> None:
+        self.ntriples: bytes | None = None
+        self.rows: list[Row] = []
+
+    async def load(self, context: ServeContext) -> None:
+        if self.ntriples is None:
+            files = sorted(context.settings.path("shapes").glob("*.ttl"))
+            self.ntriples, self.rows = await anyio.to_thread.run_sync(read_rdf_files, files)
+
+    async def render(self, context: ServeContext, media_type: str, languages: list[str]) -> Cached:
+        await self.load(context)
+        assert self.ntriples is not None
+        if media_type != "text/html":
+            fmt = RDF_TYPES[media_type]
+            body = self.ntriples if fmt == "ntriples" else convert_rdf(self.ntriples, "ntriples", fmt)
+            return Cached(body, _typed(media_type))
+        document = context.settings.base_iri + "shapes"
+        intro = "<p>The SHACL shapes every build of the data must conform to.</p>"
+        return Cached(
+            graph_document_html("Shapes", document, self.rows, context, languages, intro),
+            "text/html; charset=utf-8",
+        )
+
+
+async def dereference(context: ServeContext, request: Request, shapes: ShapesDocument) -> Response:
+    """GET on any path under the base: the resource, graph, ontology or shapes it names."""
+    raw = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
+    path = raw.split("?", 1)[0].lstrip("/")
+    iri = context.settings.base_iri + path
+    if not path or not _IRI_SAFE.fullmatch(iri):
+        return PlainTextResponse("Not found\n", 404)
+    media_type = negotiate(request)
+    if media_type is None:
+        return PlainTextResponse(
+            "Not acceptable: pages come as text/html, " + ", ".join(RDF_TYPES) + "\n", 406
+        )
+    private = context.is_private(request)
+    languages = preferred_languages(request.headers.get("accept-language"))
+
+    async def produce() -> Cached:
+        if path == "ontology":
+            return await ontology(context, private, media_type, languages)
+        if path == "shapes":
+            return await shapes.render(context, media_type, languages)
+        if media_type == "text/html":
+            return await resource_html(context, iri, private, languages)
+        return await resource_rdf(context, iri, private, RDF_TYPES[media_type], media_type)
+
+    key = ("resource", iri, media_type, tuple(languages) if media_type == "text/html" else ())
+    try:
+        return await context.cached(request, key, produce, private=private, vary=VARY)
+    except NotFound:
+        return PlainTextResponse(f"Not found: no resource {iri} in this dataset\n", 404)
+    except ClusterKGError as exc:
+        return context.error_response(exc)

@@ -1,0 +1,172 @@
+"""The canned-query HTTP API: listing, results as JSON/CSV/HTML, paging with a true total, 400s, OpenAPI."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from clusterkg.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+QUERY_NAMES = sorted(p.stem for p in (REPO / "queries").glob("*.rq"))
+
+
+@pytest.fixture(scope="module")
+def client(built_project: Path) -> Iterator[TestClient]:
+    from clusterkg.serve import create_app
+
+    settings = Settings.from_env(environ={}, project_dir=built_project, query_workers=1)
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_listing_as_json_names_every_query(client: TestClient) -> None:
+    response = client.get("/queries", headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    listed = {q["name"]: q for q in response.json()["queries"]}
+    assert sorted(listed) == QUERY_NAMES
+    country = next(p for p in listed["clusters-by-target-country"]["parameters"] if p["name"] == "country")
+    assert country["required"] is True and country["type"] == "country" and country["example"] == "CAN"
+
+
+def test_listing_as_html(client: TestClient) -> None:
+    response = client.get("/queries", headers={"Accept": "text/html"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert 'href="/queries/clusters-by-target-country?country=CAN' in response.text
+    assert response.headers.get("x-content-type-options") == "nosniff"
+
+
+@pytest.mark.parametrize("name", QUERY_NAMES)
+def test_example_url_of_every_query_returns_rows(client: TestClient, name: str) -> None:
+    example = next(
+        q["example"] for q in client.get("/queries?format=json").json()["queries"] if q["name"] == name
+    )
+    body = client.get(example, headers={"Accept": "application/json"}).json()
+    assert body["total"] > 0 and body["results"]["bindings"]
+
+
+def test_json_results_page_with_true_total(client: TestClient) -> None:
+    whole = client.get("/queries/cluster-overview", params={"limit": 1000}).json()
+    total = whole["total"]
+    assert total == len(whole["results"]["bindings"]) > 10
+    first = client.get("/queries/cluster-overview", params={"limit": 4}).json()
+    second = client.get("/queries/cluster-overview", params={"limit": 4, "offset": 4}).json()
+    assert first["total"] == second["total"] == total  # the total counts every row, not the page
+    assert len(first["results"]["bindings"]) == len(second["results"]["bindings"]) == 4
+    assert first["results"]["bindings"] + second["results"]["bindings"] == whole["results"]["bindings"][:8]
+    assert first["next"] == "/queries/cluster-overview?limit=4&offset=4" and first["previous"] is None
+    assert second["previous"].endswith("offset=0")
+    assert first["head"]["vars"][0] == "cluster"
+
+
+def test_last_page_and_past_the_end(client: TestClient) -> None:
+    total = client.get("/queries/cluster-overview").json()["total"]
+    last = client.get("/queries/cluster-overview", params={"limit": 10, "offset": total - 3}).json()
+    assert len(last["results"]["bindings"]) == 3 and last["next"] is None
+    beyond = client.get("/queries/cluster-overview", params={"offset": total + 5})
+    assert beyond.status_code == 200 and beyond.json()["results"]["bindings"] == []
+    assert beyond.json()["total"] == total
+
+
+def test_parameters_and_defaults(client: TestClient) -> None:
+    both = client.get("/queries/clusters-by-target-country", params={"country": "CA", "limit": 1000}).json()
+    concept = client.get("/queries/clusters-by-target-country", params={"country": "can", "phase": "concept"})
+    phases = {row["phase"]["value"] for row in both["results"]["bindings"]}
+    assert phases == {
+        "https://w3id.org/clusterkg/ontology#ConceptPhase",
+        "https://w3id.org/clusterkg/ontology#ImplementationPhase",
+    }
+    assert 0 < concept.json()["total"] < both["total"]
+    assert concept.json()["parameters"] == {"country": "can", "phase": "concept"}
+
+
+def test_csv_results(client: TestClient) -> None:
+    response = client.get(
+        "/queries/clusters-by-country", params={"country": "FRA"}, headers={"Accept": "text/csv"}
+    )
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][:2] == ["cluster", "clusterLabel"]
+    assert int(response.headers["x-total-count"]) == len(rows) - 1 > 0
+    assert client.get("/queries/clusters-by-country?country=FRA&format=csv").text == response.text
+
+
+def test_html_results_are_escaped(client: TestClient) -> None:
+    response = client.get(
+        "/queries/organisations-by-city",
+        params={"city": "<script>alert(1)</script>"},
+        headers={"Accept": "text/html"},
+    )
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    page = client.get("/queries/clusters-by-country?country=FRA", headers={"Accept": "text/html"})
+    assert "<table" in page.text and "of 4" in page.text
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/queries/clusters-by-target-country", "country"),
+        ("/queries/clusters-by-target-country?country=Atlantis", "country"),
+        ("/queries/clusters-by-target-country?country=CAN&phase=maybe", "phase"),
+        ("/queries/clusters-by-target-country?country=CAN&colour=red", "colour"),
+        ("/queries/clusters-by-target-country?country=CAN&country=DE", "country"),
+        ("/queries/entities-in-several-documents?min=1", "min"),
+        ("/queries/entities-in-several-documents?min=two", "min"),
+        ("/queries/source-records?entity=https://x.example/a%3E%20%7D", "entity"),
+        ("/queries/cluster-overview?limit=-1", "limit"),
+        ("/queries/cluster-overview?limit=999999999", "limit"),
+        ("/queries/cluster-overview?offset=x", "offset"),
+    ],
+)
+def test_bad_values_get_400_naming_the_parameter(client: TestClient, url: str, parameter: str) -> None:
+    response = client.get(url, headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["parameter"] == parameter
+    assert repr(parameter) in response.json()["error"]
+    as_text = client.get(url, headers={"Accept": "text/csv"})
+    assert as_text.status_code == 400 and repr(parameter) in as_text.text
+
+
+def test_unknown_query_and_unacceptable_format(client: TestClient) -> None:
+    assert client.get("/queries/no-such-query").status_code == 404
+    assert client.get("/queries/cluster-overview", headers={"Accept": "image/png"}).status_code == 406
+    assert client.get("/queries/cluster-overview?format=xlsx").status_code == 406
+
+
+def test_etag_revalidation(client: TestClient) -> None:
+    first = client.get("/queries/cluster-overview?limit=3")
+    again = client.get("/queries/cluster-overview?limit=3", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_injection_through_http_changes_nothing(client: TestClient) -> None:
+    for value in ['x" } ; DROP ALL ; { "', "} ; DROP ALL ; {", "a>b", "\\u0022", "new\nline"]:
+        body = client.get("/queries/organisations-by-city", params={"city": value}).json()
+        assert body["total"] == 0 and body["parameters"] == {"city": value}
+    assert client.get("/queries/cluster-overview").json()["total"] > 10  # the data is still there
+
+
+def test_openapi_document_is_valid_and_complete(client: TestClient) -> None:
+    from openapi_spec_validator import validate
+
+    document = client.get("/openapi.json").json()
+    validate(document)
+    for name in QUERY_NAMES:
+        operation = document["paths"][f"/queries/{name}"]["get"]
+        declared = {p["name"] for p in operation["parameters"] if "name" in p}
+        listed = client.get("/queries?format=json").json()["queries"]
+        wanted = {p["name"] for q in listed if q["name"] == name for p in q["parameters"]}
+        assert declared == wanted
+    phase = next(
+        p
+        for p in document["paths"]["/queries/clusters-by-target-country"]["get"]["parameters"]
+        if p.get("name") == "phase"
+    )
+    assert phase["schema"]["enum"] == ["concept", "implementation"]
