@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run build test lint clean
+.PHONY: install system-deps run build test lint clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Debian packages the tests use (chromium, raptor2-utils); needs root or sudo.
+system-deps:
+	tools/install-system-deps.sh
 
 ## Set up, build the graph into the embedded store, and summarise it.
 run: install
@@ -23,7 +27,7 @@ build: install
 	$(BIN)/clusterkg build
 
 ## Set up and run every check CI runs.
-test: install lint
+test: install system-deps lint
 	$(PY) -m pytest -q
 
 lint: install

@@ -1,7 +1,7 @@
 """The pages in a real browser: Debian's headless Chromium driven by Playwright.
 
 `clusterkg serve` runs in a subprocess on loopback; Chromium is launched from /usr/bin/chromium
-(installed by tools/install-test-deps.sh; `playwright install` is never run). The test skips
+(installed by tools/install-system-deps.sh; `playwright install` is never run). The test skips
 only when Chromium or Playwright is absent.
 """
 
@@ -27,7 +27,7 @@ ARGS = [
 ]
 
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed: run tools/install-test-deps.sh"
+    CHROMIUM is None, reason="Debian's chromium is not installed: run tools/install-system-deps.sh"
 )
 
 

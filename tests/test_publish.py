@@ -142,7 +142,7 @@ RAPPER_SYNTAX = {".nq": "nquads", ".nt": "ntriples", ".ttl": "turtle", ".rdf": "
 def test_every_dump_parses_in_rapper(project: Settings, release: Path, tmp_path: Path, name: str) -> None:
     rapper = shutil.which("rapper")
     if rapper is None:
-        pytest.skip("rapper (raptor2-utils) is not installed; run tools/install-publish-deps.sh")
+        pytest.skip("rapper (raptor2-utils) is not installed; run tools/install-system-deps.sh")
     suffix = suffix_of(release / name)
     if suffix not in RAPPER_SYNTAX:
         pytest.skip("raptor 2 has no JSON-LD parser")
