@@ -11,7 +11,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 STANDARDS = Path(os.environ.get("CLUSTERKG_STANDARDS", REPO.parent / "shared" / "standards"))
-PROJECT_FOLDERS = ("sources", "mappings", "shapes", "ontology", "reference", "queries")
+PROJECT_FOLDERS = ("sources", "mappings", "shapes", "ontology", "reference", "queries", "catalog")
 
 
 @pytest.fixture(scope="session")

@@ -47,6 +47,7 @@ OWNERS = {
     "jsonpath_ng": "mapping",
     "uvicorn": "cli",
     "starlette": "serve",
+    "pylode": "publish",
 }
 
 

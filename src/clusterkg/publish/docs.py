@@ -7,6 +7,7 @@ a table of how the classes connect (domain -> property -> range) is added after 
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from ..namespaces import RDFS
 from ..store import export
 
 _LITERAL = re.compile(r'^"(.*)"(?:@([a-zA-Z-]+))?$', re.S)
+_JSON_LD = re.compile(r'(<script id="schema.org" type="application/ld\+json">)(.*?)(</script>)', re.S)
 
 
 def write_ontology_html(ontology_ttl: Path, out: Path) -> None:
@@ -26,10 +28,28 @@ def write_ontology_html(ontology_ttl: Path, out: Path) -> None:
         from pylode import OntPub
     except ImportError as exc:
         raise InputError("pyLODE is not installed", hint="pip install 'pylode==3.2.1'") from exc
-    page = OntPub(ontology=str(ontology_ttl)).make_html()
+    page = _stable_json_ld(OntPub(ontology=str(ontology_ttl)).make_html())
     table = connections_table(export.release_quads(ontology_ttl))
     page = page.replace("</body>", f"{table}\n</body>", 1) if "</body>" in page else page + table
     out.write_text(page, encoding="utf-8")
+
+
+def _stable_json_ld(page: str) -> str:
+    """Sort the schema.org JSON-LD pyLODE embeds: its order changes from run to run."""
+
+    def canonical(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: canonical(v) for k, v in sorted(value.items())}
+        if isinstance(value, list):
+            items = [canonical(v) for v in value]
+            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        return value
+
+    def rewrite(match: re.Match[str]) -> str:
+        body = json.dumps(canonical(json.loads(match.group(2))), indent=2, ensure_ascii=False)
+        return f"{match.group(1)}\n{body}\n{match.group(3)}"
+
+    return _JSON_LD.sub(rewrite, page)
 
 
 def connections_table(quads: Iterable[tuple[str, str, str, str]]) -> str:
