@@ -18,6 +18,8 @@ from ..namespaces import RDFS
 from .cache import Cached
 from .html import compact, esc, iri_link, layout, link, table, term_html
 from .negotiation import pick_label, preferred_languages
+from .release import ontology_docs
+from .release import routes as release_routes
 from .resources import ShapesDocument, dereference
 
 if TYPE_CHECKING:
@@ -62,7 +64,8 @@ async def home(context: ServeContext, request: Request) -> Response:
         ]
         dumps = (
             f"<li>{link('/dumps/', 'Dumps')}: the whole public graph to download, "
-            "with its DCAT-AP catalog.</li>"
+            f"described by its {link('/catalog', 'DCAT-AP catalog')} and "
+            f"{link('/.well-known/void', 'VoID description')}.</li>"
             if context.settings.dumps_dir.is_dir()
             else ""
         )
@@ -203,9 +206,13 @@ def routes(context: ServeContext) -> list[BaseRoute]:
         return await guarded(query_route, request)
 
     async def resource(request: Request) -> Response:
+        docs = ontology_docs(context, request) if request.url.path == "/ontology" else None
+        if docs is not None:
+            return docs  # the published, generated documentation is the better page for people
         return await guarded(lambda c, r: dereference(c, r, shapes), request)
 
     found: list[BaseRoute] = [
+        *release_routes(context),
         Route("/", home_route, name="home"),
         Route("/health", health, name="health"),
         Route("/query", query, name="query"),
