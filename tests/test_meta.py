@@ -152,3 +152,23 @@ def test_modules_stay_small() -> None:
     for path in _modules():
         lines = path.read_text(encoding="utf-8").count("\n")
         assert lines <= 550, f"{path.relative_to(PACKAGE)} has {lines} lines; split it into a package"
+
+
+def _schema_columns() -> list[tuple[str, str]]:
+    from clusterkg.sources import load_tables
+
+    return [(t.url, c.name) for t in load_tables(REPO / "sources") for c in t.columns]
+
+
+@pytest.mark.parametrize("table,column", _schema_columns())
+def test_every_source_column_is_documented(table: str, column: str) -> None:
+    dictionary = (REPO / "sources" / "README.md").read_text(encoding="utf-8")
+    assert f"## {table}" in dictionary, f"{table} has no section in sources/README.md"
+    section = dictionary.split(f"## {table}", 1)[1].split("\n## ", 1)[0]
+    assert f"`{column}`" in section, f"{table} column {column} is not documented in sources/README.md"
+
+
+def test_every_table_has_a_mapping_or_is_a_lookup() -> None:
+    mapped = {p.name.removesuffix(".rml.ttl") for p in (REPO / "mappings").glob("*.rml.ttl")}
+    tables = {t.removesuffix(".csv") for t, _ in _schema_columns()}
+    assert tables - mapped == {"country_aliases"}
