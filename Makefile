@@ -18,10 +18,10 @@ install: $(STAMP)
 system-deps:
 	tools/install-system-deps.sh
 
-## Set up, build the graph into the embedded store, and summarise it.
+## Set up, build the graph into the embedded store, and serve it on http://127.0.0.1:8000/.
 run: install
 	$(BIN)/clusterkg build
-	$(BIN)/clusterkg stats
+	$(BIN)/clusterkg serve
 
 build: install
 	$(BIN)/clusterkg build
