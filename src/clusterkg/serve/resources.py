@@ -111,63 +111,21 @@ async def resource_html(context: ServeContext, iri: str, private: bool, language
     graph_rows = [] if outgoing or incoming else await _graph_size(context, iri, private)
     if not outgoing and not incoming and not graph_rows:
         raise NotFound(iri)
-    labels: dict[str, dict[str, str]] = defaultdict(dict)
-    _collect_labels(outgoing, (("o", "olabel"), ("p", "plabel")), labels)
-    _collect_labels(incoming, (("s", "slabel"), ("p", "plabel")), labels)
-    own: dict[str, str] = {}
-    for row in outgoing:
-        if row["p"]["value"] in LABELS and row["o"]["type"] == "literal":
-            own.setdefault(row["o"].get("xml:lang", ""), row["o"]["value"])
-    names = _pick_all(labels, languages)
-    title = pick_label(own, languages) or compact(iri)
+    names = _names(outgoing, incoming, languages)
+    title = _own_label(outgoing, languages) or compact(iri)
     parts = [f"<h1>{esc(title)}</h1>", f'<p class="iri"><code>{esc(iri)}</code></p>']
     parts += _summary(outgoing, context, names, languages)
-    props = sorted(
-        {(r["p"]["value"], repr(r["o"]), r["g"]["value"]): r for r in outgoing}.values(),
-        key=lambda r: (r["p"]["value"], str(r["o"]["value"])),
-    )
-    parts.append(
-        "<h2>Properties</h2>"
-        + table(
-            ["Property", "Value", "Graph"],
-            [
-                [
-                    iri_link(r["p"]["value"], context, names.get(r["p"]["value"])),
-                    term_html(r["o"], context, names),
-                    iri_link(r["g"]["value"], context),
-                ]
-                for r in props
-            ],
-            "properties",
-        )
-    )
+    parts.append(_properties_section(outgoing, context, names))
     if incoming:
-        parts.append(
-            "<h2>Links to this resource</h2>"
-            + table(
-                ["From", "Property", "Graph"],
-                [
-                    [
-                        term_html(r["s"], context, names),
-                        iri_link(r["p"]["value"], context, names.get(r["p"]["value"])),
-                        iri_link(r["g"]["value"], context),
-                    ]
-                    for r in incoming
-                ],
-                "incoming",
-            )
-        )
+        parts.append(_incoming_section(incoming, context, names))
     sources = _source_items(outgoing, context, names)
     if sources:
         parts.append(
             '<h2>Sources</h2><ul class="sources">' + "".join(f"<li>{s}</li>" for s in sources) + "</ul>"
         )
     graphs = sorted({r["g"]["value"] for r in outgoing})
-    parts.append(
-        '<h2>Named graphs</h2><ul class="graphs">'
-        + "".join(f"<li>{iri_link(g, context)}</li>" for g in graphs)
-        + "</ul>"
-    )
+    items = "".join(f"<li>{iri_link(g, context)}</li>" for g in graphs)
+    parts.append(f'<h2>Named graphs</h2><ul class="graphs">{items}</ul>')
     if graph_rows:
         parts.append(await _graph_section(context, iri, private, graph_rows, names))
     parts.append(_alternates(context.href(iri)))
@@ -175,6 +133,50 @@ async def resource_html(context: ServeContext, iri: str, private: bool, language
         layout(title, "".join(parts), lang=languages[0] if languages else "en").encode(),
         "text/html; charset=utf-8",
     )
+
+
+def _names(outgoing: list[Row], incoming: list[Row], languages: list[str]) -> dict[str, str]:
+    """The best label, in the reader's language, of every IRI the page shows."""
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    _collect_labels(outgoing, (("o", "olabel"), ("p", "plabel")), labels)
+    _collect_labels(incoming, (("s", "slabel"), ("p", "plabel")), labels)
+    return _pick_all(labels, languages)
+
+
+def _own_label(outgoing: list[Row], languages: list[str]) -> str | None:
+    own: dict[str, str] = {}
+    for row in outgoing:
+        if row["p"]["value"] in LABELS and row["o"]["type"] == "literal":
+            own.setdefault(row["o"].get("xml:lang", ""), row["o"]["value"])
+    return pick_label(own, languages)
+
+
+def _properties_section(outgoing: list[Row], context: ServeContext, names: dict[str, str]) -> str:
+    props = sorted(
+        {(r["p"]["value"], repr(r["o"]), r["g"]["value"]): r for r in outgoing}.values(),
+        key=lambda r: (r["p"]["value"], str(r["o"]["value"])),
+    )
+    rows = [
+        [
+            iri_link(r["p"]["value"], context, names.get(r["p"]["value"])),
+            term_html(r["o"], context, names),
+            iri_link(r["g"]["value"], context),
+        ]
+        for r in props
+    ]
+    return "<h2>Properties</h2>" + table(["Property", "Value", "Graph"], rows, "properties")
+
+
+def _incoming_section(incoming: list[Row], context: ServeContext, names: dict[str, str]) -> str:
+    rows = [
+        [
+            term_html(r["s"], context, names),
+            iri_link(r["p"]["value"], context, names.get(r["p"]["value"])),
+            iri_link(r["g"]["value"], context),
+        ]
+        for r in incoming
+    ]
+    return "<h2>Links to this resource</h2>" + table(["From", "Property", "Graph"], rows, "incoming")
 
 
 def _summary(
