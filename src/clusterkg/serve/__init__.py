@@ -174,6 +174,21 @@ def _optional_routes(context: ServeContext) -> list[BaseRoute]:
     return routes
 
 
+def _middleware(settings: Settings) -> list[Middleware]:
+    """Security headers, CORS without credentials, and the request-body cap."""
+    cors = Middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "HEAD"],
+        allow_headers=["Accept", "Accept-Language", "Content-Type", "Authorization", "If-None-Match"],
+        expose_headers=EXPOSED_HEADERS,
+        allow_credentials=False,
+        max_age=86400,
+    )
+    body_limit = Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
+    return [Middleware(SecurityHeadersMiddleware), cors, body_limit]
+
+
 def create_app(settings: Settings) -> Starlette:
     """The web app over the store named by settings.store (the pool starts with the app)."""
     from . import pages, sparql
@@ -201,19 +216,7 @@ def create_app(settings: Settings) -> Starlette:
             pool.close()
 
     routes = [*sparql.routes(context), *_optional_routes(context), *pages.routes(context)]
-    middleware = [
-        Middleware(SecurityHeadersMiddleware),
-        Middleware(
-            CORSMiddleware,
-            allow_origins=["*"],
-            allow_methods=["GET", "POST", "HEAD"],
-            allow_headers=["Accept", "Accept-Language", "Content-Type", "Authorization", "If-None-Match"],
-            expose_headers=EXPOSED_HEADERS,
-            allow_credentials=False,
-            max_age=86400,
-        ),
-        Middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes),
-    ]
+    middleware = _middleware(settings)
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.context = context
     return app

@@ -189,34 +189,30 @@ def routes(context: ServeContext) -> list[BaseRoute]:
             headers={"Cache-Control": "no-store"},
         )
 
-    async def guarded(handler, request: Request) -> Response:  # type: ignore[no-untyped-def]
-        try:
-            response: Response = await handler(context, request)
-        except ClusterKGError as exc:
-            return context.error_response(exc)
-        return response
+    def guarded(handler):  # type: ignore[no-untyped-def]
+        """An endpoint that runs `handler(context, request)` and turns our errors into responses."""
 
-    async def home_route(request: Request) -> Response:
-        return await guarded(home, request)
+        async def endpoint(request: Request) -> Response:
+            try:
+                response: Response = await handler(context, request)
+            except ClusterKGError as exc:
+                return context.error_response(exc)
+            return response
 
-    async def browse_route(request: Request) -> Response:
-        return await guarded(browse, request)
-
-    async def query(request: Request) -> Response:
-        return await guarded(query_route, request)
+        return endpoint
 
     async def resource(request: Request) -> Response:
         docs = ontology_docs(context, request) if request.url.path == "/ontology" else None
         if docs is not None:
             return docs  # the published, generated documentation is the better page for people
-        return await guarded(lambda c, r: dereference(c, r, shapes), request)
+        return await guarded(lambda c, r: dereference(c, r, shapes))(request)
 
     found: list[BaseRoute] = [
         *release_routes(context),
-        Route("/", home_route, name="home"),
+        Route("/", guarded(home), name="home"),
         Route("/health", health, name="health"),
-        Route("/query", query, name="query"),
-        Route("/browse", browse_route, name="browse"),
+        Route("/query", guarded(query_route), name="query"),
+        Route("/browse", guarded(browse), name="browse"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if context.settings.dumps_dir.is_dir():
