@@ -36,6 +36,7 @@ LAYERS = {
     "settings": 1,
     "namespaces": 1,
     "rdf": 1,
+    "timing": 1,
 }
 STAGE_ORDER = ["sources", "mapping", "validation", "store", "publish", "queries", "remote"]
 # An outside library and the one module (or package) allowed to import it.

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +15,7 @@ from .errors import NonConformingError
 from .namespaces import contacts_graph, graph_iri
 from .rdf import Graph, graph_to_nquads, parse_graphs
 from .settings import Settings
-
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    return None
+from .timing import Progress, quiet, step
 
 
 @dataclass
@@ -40,21 +33,12 @@ class BuildSummary:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-@contextmanager
-def _step(name: str, seconds: dict[str, float], progress: Progress) -> Iterator[None]:
-    progress(f"{name}…")
-    start = time.perf_counter()
-    yield
-    seconds[name] = time.perf_counter() - start
-    progress(f"{name} done in {seconds[name]:.1f} s")
-
-
 def load_ontology(settings: Settings) -> Graph:
     """The ontology graph: every Turtle file in ontology/."""
     return parse_graphs(sorted(settings.path("ontology").glob("*.ttl")))
 
 
-def map_sources(settings: Settings, out: Path, progress: Progress = _quiet) -> tuple[dict[str, int], int]:
+def map_sources(settings: Settings, out: Path, progress: Progress = quiet) -> tuple[dict[str, int], int]:
     """Check the sources and write all quads (data + ontology graph) to `out`; return rows and quads."""
     checked = sources.check_sources(settings.path("sources"), settings.path("reference"))
     progress(f"sources: {sum(checked.row_counts.values())} rows in {len(checked.row_counts)} tables")
@@ -71,7 +55,7 @@ def map_sources(settings: Settings, out: Path, progress: Progress = _quiet) -> t
     return checked.row_counts, count + ontology_quads.count("\n")
 
 
-def build(settings: Settings, progress: Progress = _quiet) -> BuildSummary:
+def build(settings: Settings, progress: Progress = quiet) -> BuildSummary:
     """Build a fresh store from the sources; swap it in only when it is complete and valid."""
     seconds: dict[str, float] = {}
     shapes = validation.load_shapes(settings.path("shapes"))  # fail fast on broken shapes
@@ -79,9 +63,9 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildSummary:
     staging.mkdir(parents=True)
     try:
         nquads = staging / "data.nq"
-        with _step("mapping", seconds, progress):
+        with step("mapping", seconds, progress):
             rows, _ = map_sources(settings, nquads, progress)
-        with _step("validation", seconds, progress):
+        with step("validation", seconds, progress):
             ontology = load_ontology(settings)
             report = validation.validate_nquads(nquads, shapes, ontology, settings.validation_batch)
         if not report.conforms:
@@ -90,7 +74,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildSummary:
                 report=report,
                 hint="fix the source records named in the report; the current store was not changed",
             )
-        with _step("loading", seconds, progress):
+        with step("loading", seconds, progress):
             build_dir = store.new_build(settings.store, nquads)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +24,7 @@ from ..namespaces import contacts_graph
 from ..rdf import parse_graphs
 from ..settings import Settings
 from ..store import KnowledgeStore, export
+from ..timing import Progress, quiet, step
 from .catalog import CatalogWriter, ReleaseFacts
 from .diff import ReleaseDiff, diff_releases
 from .docs import write_ontology_html
@@ -39,7 +37,6 @@ from .void import void_triples
 
 __all__ = ["Release", "ReleaseDiff", "contact_details", "diff_releases", "private_resources_query", "publish"]
 
-Progress = Callable[[str], None]
 DATA_STEM = "clusterkg"
 METADATA_FILE = Path("catalog") / "catalog.toml"
 # E-mail addresses and phone numbers are personal data: they never leave the contacts graph.
@@ -65,10 +62,6 @@ def contact_details(data: bytes) -> str | None:
     return None
 
 
-def _quiet(_: str) -> None:
-    return None
-
-
 @dataclass
 class Release:
     """What a publish wrote, for the CLI to print."""
@@ -81,14 +74,6 @@ class Release:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-@contextmanager
-def _step(name: str, seconds: dict[str, float], progress: Progress) -> Iterator[None]:
-    progress(f"{name}…")
-    start = time.perf_counter()
-    yield
-    seconds[name] = time.perf_counter() - start
-
-
 def publish(
     settings: Settings,
     kg: KnowledgeStore,
@@ -96,7 +81,7 @@ def publish(
     *,
     previous: Path | None = None,
     validate: bool = True,
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
 ) -> Release:
     """Write the release of `kg` into `out` (default: the dumps_dir setting), atomically.
 
@@ -106,22 +91,22 @@ def publish(
     metadata = load_metadata(settings.project_dir / METADATA_FILE)
     seconds: dict[str, float] = {}
     skolem = f"{settings.base_iri}.well-known/genid/"
-    with _step("reading the public graphs", seconds, progress):
+    with step("reading the public graphs", seconds, progress):
         graphs = {g: export.graph_lines(kg, g, skolem + _graph_key(g) + "-") for g in kg.graph_names()}
         union = sorted(set().union(*graphs.values()))
-    with _step("checking for personal data", seconds, progress):
+    with step("checking for personal data", seconds, progress):
         refuse_personal_data(settings, kg, union)
     if validate:
-        with _step("validating", seconds, progress):
+        with step("validating", seconds, progress):
             refuse_nonconforming(settings, graphs)
-    with _step("profiling", seconds, progress):
+    with step("profiling", seconds, progress):
         profile = profile_lines(union)
     release = Release(target, [], sorted(graphs), profile, seconds=seconds)
     with staged_release(target) as folder:
-        with _step("writing dumps", seconds, progress):
+        with step("writing dumps", seconds, progress):
             data = write_data_dumps(folder, DATA_STEM, graphs, union)
             release.files = [*data, *_write_schemas(settings, folder, skolem)]
-        with _step("writing docs", seconds, progress):
+        with step("writing docs", seconds, progress):
             write_ontology_html(folder / "ontology.ttl", folder / "ontology.html")
         notes = metadata.version_notes(settings.release_version)
         if previous is not None:
@@ -129,7 +114,7 @@ def publish(
             notes = {
                 lang: f"{text} {release.diff.notes(previous.name)[lang]}" for lang, text in notes.items()
             }
-        with _step("writing catalog", seconds, progress):
+        with step("writing catalog", seconds, progress):
             void = void_triples(settings, profile, data)
             catalog = CatalogWriter(settings, metadata).build(ReleaseFacts(profile, data, notes))
             catalog.extend(void)
