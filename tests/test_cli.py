@@ -107,3 +107,17 @@ def test_bad_setting_is_a_usage_error(built_project: Path) -> None:
     )
     assert result.exit_code == 2
     assert "CLUSTERKG_KEEP_STORES" in result.output
+
+
+def test_sparql_predeclares_the_usual_prefixes(built_project: Path) -> None:
+    code, output = run(
+        built_project,
+        "sparql",
+        "SELECT ?l WHERE { <id/cluster/biorn> rdfs:label ?l }".replace(
+            "<id/", "<https://w3id.org/clusterkg/id/"
+        ),
+    )
+    assert code == 0, output
+    assert "BioRN" in output
+    code, output = run(built_project, "sparql", "ASK { ?c a ckg:Cluster ; skos:altLabel ?a }")
+    assert (code, output.strip()) == (0, "true")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import mapping, sources, store, validation
 from .errors import NonConformingError
-from .namespaces import contacts_graph, graph_iri
+from .namespaces import PREFIXES, contacts_graph, graph_iri
 from .rdf import Graph, graph_to_nquads, parse_graphs
 from .settings import Settings
 from .timing import Progress, quiet, step
@@ -95,7 +95,9 @@ def build(settings: Settings, progress: Progress = quiet) -> BuildSummary:
 
 def open_store(settings: Settings) -> store.KnowledgeStore:
     """The current store, read-only, with the contacts graph marked private."""
-    return store.KnowledgeStore(settings.store, private_graphs=[contacts_graph(settings.base_iri)])
+    return store.KnowledgeStore(
+        settings.store, private_graphs=[contacts_graph(settings.base_iri)], prefixes=PREFIXES
+    )
 
 
 def validate_files(settings: Settings, files: list[Path]) -> validation.ValidationReport:

@@ -119,7 +119,9 @@ def _prune(store_path: Path, keep: set[Path], count: int) -> None:
 class KnowledgeStore:
     """Read access to a built store; queries see only the public graphs unless told otherwise."""
 
-    def __init__(self, path: Path, private_graphs: Iterable[str] = ()) -> None:
+    def __init__(
+        self, path: Path, private_graphs: Iterable[str] = (), prefixes: Mapping[str, str] | None = None
+    ) -> None:
         if not path.exists():
             raise StoreError(f"no store at {path}", hint="run `clusterkg build` first")
         try:
@@ -128,6 +130,7 @@ class KnowledgeStore:
             raise StoreError(f"cannot open the store at {path}: {exc}", hint="rebuild it") from exc
         self.path = path
         self._private = {ox.NamedNode(g) for g in private_graphs}
+        self._prefixes = dict(prefixes or {})  # predeclared for convenience; a query may redeclare them
 
     def graph_names(self, include_private: bool = False) -> list[str]:
         names = sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -153,6 +156,7 @@ class KnowledgeStore:
                 default_graph=dataset["default_graph"],  # type: ignore[arg-type]
                 named_graphs=dataset["named_graphs"],  # type: ignore[arg-type]
                 substitutions=bound or None,  # type: ignore[arg-type]
+                prefixes=self._prefixes or None,
             )
         except SyntaxError as exc:
             raise QueryError(f"the query does not parse: {exc}", hint="fix the SPARQL syntax") from exc
