@@ -193,6 +193,7 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--skip-morph", action="store_true", help="do not run the Morph-KGC baseline")
     parser.add_argument("--morph-processes", type=int, default=1, help="Morph-KGC number_of_processes")
+    parser.add_argument("--render-only", action="store_true", help="re-render --out from its .json")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folders")
     parser.add_argument("--note", default="", help="free text for the report (e.g. machine load)")
     return parser.parse_args()
@@ -200,6 +201,10 @@ def _arguments() -> argparse.Namespace:
 
 def main() -> None:
     args = _arguments()
+    if args.render_only:
+        raw = json.loads(args.out.with_suffix(".json").read_text(encoding="utf-8"))
+        args.out.write_text(report.render(raw), encoding="utf-8")
+        return
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     runs = []
     for label in [s.strip() for s in args.sizes.split(",") if s.strip()]:

@@ -50,7 +50,11 @@ def _build_seconds(run: dict[str, Any]) -> tuple[float | None, str]:
     if whole and whole["returncode"] == 0 and not whole["timed_out"]:
         return whole["seconds"], "whole `clusterkg build`"
     if all(s in res for s in BUILD_STAGES):
-        return sum(res[s]["seconds"] for s in BUILD_STAGES), "sum of mapping + validation + load"
+        stopped = any(res[s]["timed_out"] for s in BUILD_STAGES)
+        how = "sum of mapping + validation + load" + (
+            " (at least: a stage hit the time limit)" if stopped else ""
+        )
+        return sum(res[s]["seconds"] for s in BUILD_STAGES), how
     return None, ""
 
 
@@ -68,12 +72,14 @@ def _size_section(run: dict[str, Any]) -> list[str]:
         lines.append("")
         lines.append(f"Morph-KGC wrote {int(morph['output'].get('quads', 0)):,} quads; ours {quads:,}.")
     steps = run.get("validation_steps") or {}
-    lines += ["", *_validation_breakdown("Validation", steps.get("validation", []))]
-    lines += [*_validation_breakdown("Without sh:sparql", steps.get("validation-no-sparql", [])), ""]
+    lines += ["", *_validation_breakdown("Validation", steps.get("validation", []), quads)]
+    lines += [*_validation_breakdown("Without sh:sparql", steps.get("validation-no-sparql", []), quads), ""]
     return lines
 
 
-def _validation_breakdown(title: str, steps: list[dict[str, Any]]) -> list[str]:
+def _validation_breakdown(
+    title: str, steps: list[dict[str, Any]], quads: int, batch: int = 200_000
+) -> list[str]:
     if not steps:
         return []
     sums: dict[str, float] = {}
@@ -83,6 +89,14 @@ def _validation_breakdown(title: str, steps: list[dict[str, Any]]) -> list[str]:
     checked = sum(s["triples"] or 0 for s in shacl)
     rate = checked / sums["pyshacl"] if sums.get("pyshacl") else 0
     parts = ", ".join(f"{k} {v:.1f} s" for k, v in sums.items())
+    total = -(-quads // batch) if quads else 0
+    if shacl and len(shacl) < total:
+        per_part = (sums.get("pyshacl", 0) + sums.get("partition_graph", 0)) / len(shacl)
+        estimate = sums.get("partition", 0) + per_part * total
+        parts += (
+            f"; stopped after {len(shacl)} of {total} partitions: all partitions would take about "
+            f"{estimate:,.0f} s, before the whole-graph constraints"
+        )
     return [
         f"- {title} inside: {parts}; {len(shacl)} pyshacl partition(s) done over {checked:,} triples "
         f"(partition graphs include the ontology and the types of referenced objects): "
