@@ -17,9 +17,17 @@ from . import _settings, handle_errors, main, store_option
 @click.option(
     "--port", type=int, default=None, help="Port to listen on (default: the CLUSTERKG_PORT setting, 8000)."
 )
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request (costs throughput under load).",
+)
 @click.pass_context
 @handle_errors
-def serve(ctx: click.Context, store: Path | None, host: str | None, port: int | None) -> None:
+def serve(
+    ctx: click.Context, store: Path | None, host: str | None, port: int | None, access_log: bool
+) -> None:
     """Serve the store over HTTP: /sparql, /queries, and a page for every resource.
 
     Read-only and safe for the public internet: updates are refused, queries never call out,
@@ -41,6 +49,7 @@ def serve(ctx: click.Context, store: Path | None, host: str | None, port: int | 
         host=settings.host,
         port=settings.port,
         log_level="info",
+        access_log=access_log,
         proxy_headers=False,
         server_header=False,
     )
