@@ -7,7 +7,7 @@ as substituted RDF terms; a bad value is a 400 that names the parameter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
@@ -16,10 +16,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import queries
-from ..errors import ClusterKGError
 from ..queries import CannedQuery, Table, TermContext
 from ..queries.openapi import document
 from ..settings import Settings
+from .cache import Cached
 from .html import esc, layout
 from .negotiation import choose
 
@@ -40,6 +40,16 @@ class Context(Protocol):
     ) -> Any: ...
 
     def etag(self, *parts: object) -> str: ...
+
+    async def cached(
+        self,
+        request: Request,
+        key: tuple[object, ...],
+        produce: Callable[[], Awaitable[Cached]],
+        *,
+        private: bool,
+        vary: str = "Accept",
+    ) -> Response: ...
 
     def href(self, iri: str) -> str: ...
 
@@ -114,21 +124,20 @@ class QueryApi:
             terms = queries.bind(query, values, self.terms)
         except BadRequest as exc:
             return bad_request(exc, fmt)
-        etag = self.context.etag("canned", query.name, sorted(values.items()), limit, offset, fmt)
-        if etag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers={"ETag": etag})
-        try:
+        private = self.context.is_private(request)
+
+        async def produce() -> Cached:
             page = await self.fetch(request, query, terms, limit, offset)
-        except ClusterKGError as exc:
-            return self.context.error_response(exc)
-        response = self.render(request, query, values, page, fmt)
-        response.headers.update(
-            {"ETag": etag, "Vary": "Accept, Authorization", "X-Total-Count": str(page.total)}
-        )
-        links = page_links(request, page)
-        if links:
-            response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
-        return response
+            response = self.render(request, query, values, page, fmt)
+            headers = {"X-Total-Count": str(page.total)}
+            links = page_links(request, page)
+            if links:
+                headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+            return Cached(bytes(response.body), response.headers["content-type"], headers)
+
+        # The store does not change while served, so a page of results is cached like any /sparql result.
+        key = ("canned", query.name, tuple(sorted(values.items())), limit, offset, fmt)
+        return await self.context.cached(request, key, produce, private=private, vary="Accept, Authorization")
 
     def read_parameters(self, query: CannedQuery, request: Request) -> tuple[dict[str, str], int, int]:
         params = request.query_params
