@@ -33,6 +33,7 @@ ServeContext, the interface route modules may rely on:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import hmac
@@ -63,6 +64,7 @@ class ServeContext:
         self.build_id = settings.store.resolve().name if settings.store.exists() else "none"
         self.pool: QueryPool | None = None
         self.cache = ResponseCache()
+        self._in_flight: dict[str, asyncio.Future[Cached]] = {}
 
     # -- access
     def is_private(self, request: Request) -> bool:
@@ -133,12 +135,26 @@ class ServeContext:
         entry = None if private else self.cache.get(etag)
         if entry is None:
             try:
-                entry = await produce()
+                entry = await (produce() if private else self._produce_once(etag, produce))
             except ClusterKGError as exc:
                 return self.error_response(exc)
-            if not private and entry.status == 200:
-                self.cache.put(etag, entry)
         return respond(entry, etag, private, vary)
+
+    async def _produce_once(self, etag: str, produce: Callable[[], Awaitable[Cached]]) -> Cached:
+        """Run `produce` once for concurrent misses of one public key; every waiter shares the answer,
+        so a burst of identical requests costs one query, not one per request."""
+        task = self._in_flight.get(etag)
+        if task is None:
+            task = asyncio.ensure_future(self._produce_and_keep(etag, produce))
+            self._in_flight[etag] = task
+            task.add_done_callback(lambda _: self._in_flight.pop(etag, None))
+        return await asyncio.shield(task)
+
+    async def _produce_and_keep(self, etag: str, produce: Callable[[], Awaitable[Cached]]) -> Cached:
+        entry = await produce()
+        if entry.status == 200:
+            self.cache.put(etag, entry)
+        return entry
 
     def href(self, iri: str) -> str:
         base = self.settings.base_iri
