@@ -159,7 +159,7 @@ def start(name: str, project: Path, args: argparse.Namespace) -> Server:
         ]
         command += ["--union-default-graph"] if name == "native-union" else []
     logfile = project.parent / f"{name}.log"
-    with open(logfile, "wb") as out:  # uvicorn's access log goes here, as it would to a log collector
+    with open(logfile, "wb") as out:  # the server log goes here, as it would to a log collector
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     server = Server(name, f"http://127.0.0.1:{port}", process)
     deadline = time.monotonic() + 120
@@ -537,7 +537,7 @@ bulk-loaded without the SHACL gate ({store_note}). Both servers open the **same 
 one server at a time, each started fresh for each scenario and stopped after it (our server keeps
 running a query whose client has gone, so a backlog would otherwise spill into the next scenario):
 
-- **ours**: `clusterkg serve` (one uvicorn process, its access log on, written to a file),
+- **ours**: `clusterkg serve` (one uvicorn process with its defaults: uvloop, httptools, access log off),
   CLUSTERKG_QUERY_WORKERS={a.workers}, CLUSTERKG_MAX_CONCURRENT_QUERIES={a.max_concurrent};
 - **native**: `oxigraph serve-read-only`, each query with our {graphs} public graphs as
   `default-graph-uri`: the dataset our server gives every query, so both compute the same answer;

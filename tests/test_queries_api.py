@@ -170,3 +170,13 @@ def test_openapi_document_is_valid_and_complete(client: TestClient) -> None:
         if p.get("name") == "phase"
     )
     assert phase["schema"]["enum"] == ["concept", "implementation"]
+
+
+def test_total_is_true_when_the_result_is_longer_than_the_row_cap(built_project: Path) -> None:
+    from clusterkg.serve import create_app
+
+    settings = Settings.from_env(environ={}, project_dir=built_project, max_result_rows=7)
+    with TestClient(create_app(settings)) as capped:
+        body = capped.get("/queries/cluster-overview", params={"limit": 5, "offset": 2}).json()
+    assert len(body["results"]["bindings"]) == 5
+    assert body["total"] > 10  # counted apart, not cut at the 7-row cap

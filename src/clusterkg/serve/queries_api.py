@@ -157,18 +157,28 @@ class QueryApi:
     async def fetch(
         self, request: Request, query: CannedQuery, terms: dict[str, str], limit: int, offset: int
     ) -> queries.Page:
+        """One page and the true total. A result that fits under the row cap is evaluated once and
+        sliced (the page and its total come from the same rows); a longer one is counted apart."""
         private = self.context.is_private(request)
+        whole = await self.context.select_rows(
+            queries.page_query(query.sparql, None), private=private, substitutions=terms
+        )
+        if not whole.truncated:
+            return queries.Page(
+                _table(whole.variables, whole.rows[offset : offset + limit]), len(whole.rows), limit, offset
+            )
         rows = await self.context.select_rows(
             queries.page_query(query.sparql, limit, offset), private=private, substitutions=terms
         )
         counted = await self.context.select_rows(
             queries.count_query(query.sparql, list(terms)), private=private, substitutions=terms
         )
-        table = Table(list(rows.variables), [[r.get(v) for v in rows.variables] for r in rows.rows])
-        count_table = Table(
-            list(counted.variables), [[r.get(v) for v in counted.variables] for r in counted.rows]
+        return queries.Page(
+            _table(rows.variables, rows.rows),
+            queries.total_from(_table(counted.variables, counted.rows)),
+            limit,
+            offset,
         )
-        return queries.Page(table, queries.total_from(count_table), limit, offset)
 
     def render(
         self, request: Request, query: CannedQuery, values: dict[str, str], page: queries.Page, fmt: str
@@ -315,3 +325,7 @@ def result_html(
         f"<p>{_esc(shown)} {pager}</p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
         f"<details><summary>SPARQL</summary><pre>{_esc(query.sparql)}</pre></details>"
     )
+
+
+def _table(variables: list[str], rows: list[Any]) -> Table:
+    return Table(list(variables), [[r.get(v) for v in variables] for r in rows])
