@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import mapping, sources, store, validation
-from .errors import NonConformingError
+from .errors import NonConformingError, SettingsError
 from .namespaces import PREFIXES, contacts_graph, graph_iri
 from .rdf import Graph, graph_to_nquads, parse_graphs
-from .settings import Settings
+from .settings import Settings, env_var
 from .timing import Progress, quiet, step
 
 
@@ -59,23 +59,18 @@ def build(settings: Settings, progress: Progress = quiet) -> BuildSummary:
     """Build a fresh store from the sources; swap it in only when it is complete and valid."""
     seconds: dict[str, float] = {}
     shapes = validation.load_shapes(settings.path("shapes"))  # fail fast on broken shapes
+    if settings.validator not in VALIDATORS:
+        raise SettingsError(
+            f"validator {settings.validator!r} is not one of {', '.join(VALIDATORS)}",
+            hint=f"set {env_var('validator')} to compiled or pyshacl",
+        )
     staging = store.builds_dir(settings.store) / f".staging-{time.time_ns()}"
     staging.mkdir(parents=True)
     try:
         nquads = staging / "data.nq"
         with step("mapping", seconds, progress):
-            rows, _ = map_sources(settings, nquads, progress)
-        with step("validation", seconds, progress):
-            ontology = load_ontology(settings)
-            report = validation.validate_nquads(nquads, shapes, ontology, settings.validation_batch)
-        if not report.conforms:
-            raise NonConformingError(
-                f"the data does not conform to the shapes ({len(report.results)} results)",
-                report=report,
-                hint="fix the source records named in the report; the current store was not changed",
-            )
-        with step("loading", seconds, progress):
-            build_dir = store.new_build(settings.store, nquads)
+            rows, quads = map_sources(settings, nquads, progress)
+        build_dir, report = _load_and_validate(settings, shapes, nquads, quads, seconds, progress)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     previous = store.activate(settings.store, build_dir, keep=settings.keep_stores)
@@ -91,6 +86,45 @@ def build(settings: Settings, progress: Progress = quiet) -> BuildSummary:
         report,
         seconds,
     )
+
+
+VALIDATORS = ("compiled", "pyshacl")
+
+
+def _load_and_validate(
+    settings: Settings, shapes: Graph, nquads: Path, quads: int, seconds: dict[str, float], progress: Progress
+) -> tuple[Path, validation.ValidationReport]:
+    """Validate and load (in that order for pyshacl; load first for the compiled validator, which
+    queries the new build); a non-conforming build is discarded, so the live store never changes."""
+    if settings.validator == "pyshacl":
+        with step("validation", seconds, progress):
+            report = validation.validate_nquads(
+                nquads, shapes, load_ontology(settings), settings.validation_batch
+            )
+        _require_conformance(report)
+        with step("loading", seconds, progress):
+            return store.new_build(settings.store, nquads), report
+    with step("loading", seconds, progress):
+        build_dir = store.new_build(settings.store, nquads)
+    try:
+        with step("validation", seconds, progress), store.BuildReader(build_dir) as reader:
+            report = validation.validate_store(
+                reader.select, shapes, nquads, load_ontology(settings), settings.validation_batch, quads
+            )
+        _require_conformance(report)
+    except BaseException:
+        store.discard_build(build_dir)
+        raise
+    return build_dir, report
+
+
+def _require_conformance(report: validation.ValidationReport) -> None:
+    if not report.conforms:
+        raise NonConformingError(
+            f"the data does not conform to the shapes ({len(report.results)} results)",
+            report=report,
+            hint="fix the source records named in the report; the current store was not changed",
+        )
 
 
 def open_store(settings: Settings) -> store.KnowledgeStore:

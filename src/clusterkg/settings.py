@@ -37,6 +37,11 @@ class Settings:
         200_000,
         "Triples per SHACL validation batch; larger batches use more memory.",
     )
+    validator: str = _setting(
+        "compiled",
+        "SHACL validator of `clusterkg build`: compiled (the shapes as SPARQL queries over the new "
+        "store; fast) or pyshacl (the reference validator, partitioned; slow at scale).",
+    )
     query_timeout: float = _setting(30.0, "Seconds a SPARQL query may run before it is stopped.")
     host: str = _setting("127.0.0.1", "Address `clusterkg serve` listens on.")
     port: int = _setting(8000, "Port `clusterkg serve` listens on.")

@@ -237,3 +237,43 @@ class KnowledgeStore:
         """Write the whole store (N-Quads) or one graph (other formats) to `output`."""
         from_graph = ox.NamedNode(graph) if graph else None
         self._store.dump(output, GRAPH_FORMATS[fmt], from_graph=from_graph)
+
+
+class BuildReader:
+    """Read-only access to a build that is not active yet, for the validation gate.
+
+    Queries see ALL graphs as one default graph (the private contacts graph too, since contacts
+    must conform as well), and terms come back in N-Triples form so validators can tell IRIs,
+    blank nodes and literals apart. Never hand this to anything that serves or publishes.
+    """
+
+    def __init__(self, build: Path) -> None:
+        try:
+            self._store: ox.Store | None = ox.Store.read_only(str(build))
+        except OSError as exc:
+            raise StoreError(f"cannot open the build at {build}: {exc}", hint="rebuild it") from exc
+        self.path = build
+
+    def select(self, sparql: str) -> Iterator[dict[str, str]]:
+        """Rows of a SELECT query as {variable: N-Triples term}; unbound variables are left out."""
+        if self._store is None:
+            raise StoreError(f"the build reader for {self.path} is closed", hint="open a new one")
+        try:
+            result = self._store.query(sparql, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryError(f"the query does not parse: {exc}", hint="fix the SPARQL syntax") from exc
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query", hint="use SELECT here")
+        names = [v.value for v in result.variables]
+        for solution in result:
+            yield {n: str(solution[n]) for n in names if solution[n] is not None}
+
+    def close(self) -> None:
+        """Release the store files (before the build is activated or discarded)."""
+        self._store = None
+
+    def __enter__(self) -> BuildReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()

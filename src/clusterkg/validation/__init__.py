@@ -9,87 +9,36 @@ the ontology, so sh:class checks still see their targets' types.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import tempfile
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyshacl
 
-from .errors import RdfSyntaxError
-from .namespaces import CKG, RDF, SH
-from .rdf import BNode, Graph, Literal, Node, URIRef, parse_dataset_text, parse_graphs, rdflib
+from ..errors import RdfSyntaxError
+from ..namespaces import CKG, RDF, SH
+from ..rdf import Graph, Literal, Node, URIRef, parse_dataset_text, parse_graphs, rdflib
+from .compiled import CompiledShapes, Select, compile_shapes, validate_with_queries
+from .report import ValidationReport, ValidationResult
+
+__all__ = [
+    "CompiledShapes",
+    "Select",
+    "ValidationReport",
+    "ValidationResult",
+    "compile_shapes",
+    "load_shapes",
+    "split_shapes",
+    "validate_files",
+    "validate_graph",
+    "validate_nquads",
+    "validate_profile",
+    "validate_store",
+    "validate_with_queries",
+]
 
 _TYPE = f"<{RDF}type>"
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """One SHACL result, with the source record the focus node came from."""
-
-    severity: str
-    focus: str
-    path: str
-    message: str
-    value: str
-    shape: str
-    source_file: str = ""
-    source_record: str = ""
-
-
-@dataclass
-class ValidationReport:
-    """All results of one validation run; conforms when no result is a violation."""
-
-    triples: int
-    results: list[ValidationResult] = field(default_factory=list)
-
-    @property
-    def conforms(self) -> bool:
-        return not any(r.severity == "Violation" for r in self.results)
-
-    def to_text(self) -> str:
-        head = "Conforms" if self.conforms else "Does not conform"
-        lines = [f"{head}: {len(self.results)} result(s) over {self.triples} triples."]
-        for r in self.results:
-            where = f"{r.source_file} record {r.source_record}" if r.source_file else "no source record"
-            lines.append(f"- {r.severity}: {r.message}")
-            lines.append(f"    focus: {r.focus}  ({where})")
-            lines.append(f"    path: {r.path or '-'}  value: {r.value or '-'}  shape: {r.shape}")
-        return "\n".join(lines)
-
-    def to_json(self) -> str:
-        body = {
-            "conforms": self.conforms,
-            "triples": self.triples,
-            "results": [asdict(r) for r in self.results],
-        }
-        return json.dumps(body, indent=2, ensure_ascii=False)
-
-    def to_turtle(self) -> str:
-        """The results as one W3C SHACL validation report graph."""
-        sh = rdflib.Namespace(SH)
-        graph = Graph()
-        graph.bind("sh", SH)
-        report = BNode("report")
-        graph.add((report, rdflib.RDF.type, sh.ValidationReport))
-        graph.add((report, sh.conforms, Literal(self.conforms)))
-        for number, r in enumerate(self.results):
-            node = BNode(f"result{number}")
-            graph.add((report, sh.result, node))
-            graph.add((node, rdflib.RDF.type, sh.ValidationResult))
-            graph.add((node, sh.resultSeverity, sh[r.severity]))
-            graph.add((node, sh.focusNode, _term(r.focus)))
-            graph.add((node, sh.resultMessage, Literal(r.message)))
-            for prop, value in ((sh.resultPath, r.path), (sh.value, r.value), (sh.sourceShape, r.shape)):
-                if value:
-                    graph.add((node, prop, _term(value)))
-        return graph.serialize(format="turtle")
-
-    def render(self, fmt: str) -> str:
-        return {"text": self.to_text, "json": self.to_json, "turtle": self.to_turtle}[fmt]()
 
 
 def load_shapes(shapes_dir: Path) -> Graph:
@@ -131,6 +80,25 @@ def validate_nquads(nquads: Path, shapes: Graph, ontology: Graph, batch_triples:
     if predicates:
         _run_pyshacl(_projection(nquads, predicates), whole, report)
     return report
+
+
+def validate_store(
+    select: Select, shapes: Graph, nquads: Path, ontology: Graph, batch_triples: int, triples: int
+) -> ValidationReport:
+    """Validate a built store through `select` with the compiled shapes; the shapes the compiler
+    cannot express (none of ours) are validated by pySHACL from the N-Quads, the others left out."""
+    compiled = compile_shapes(shapes)
+    report = validate_with_queries(compiled, select, triples=triples)
+    if compiled.unsupported:
+        rest = _deactivate(shapes, set(_top_shapes(shapes)) - set(compiled.unsupported_nodes))
+        report.results += validate_nquads(nquads, rest, ontology, batch_triples).results
+    return report
+
+
+def _top_shapes(shapes: Graph) -> set[Node]:
+    sh = rdflib.Namespace(SH)
+    targets = (sh.targetClass, sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf)
+    return {s for p in targets for s in shapes.subjects(p, None)}
 
 
 def split_shapes(shapes: Graph) -> tuple[Graph, Graph, set[str]]:
@@ -258,13 +226,10 @@ def _results(results: Graph, data: Graph) -> list[ValidationResult]:
                 shape=_text(results.value(node, sh.sourceShape)),
                 source_file=_text(data.value(focus, URIRef(CKG + "sourceFile"))),
                 source_record=_text(data.value(focus, URIRef(CKG + "sourceRecord"))),
+                component=_text(results.value(node, sh.sourceConstraintComponent)).rsplit("#", 1)[-1],
             )
         )
     return sorted(found, key=lambda r: (r.source_file, r.source_record, r.focus, r.path, r.message))
-
-
-def _term(text: str) -> Node:
-    return URIRef(text) if re.match(r"^[a-z][a-z0-9+.-]*:\S*$", text) else Literal(text)
 
 
 def _text(node: object) -> str:

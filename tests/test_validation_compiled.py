@@ -1,0 +1,234 @@
+"""The compiled (SPARQL) SHACL validator: the W3C core test suite, and equal to pySHACL on our data."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from conftest import REPO, STANDARDS
+from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from clusterkg import pipeline
+from clusterkg.settings import Settings
+from clusterkg.validation import (
+    ValidationReport,
+    compile_shapes,
+    load_shapes,
+    validate_nquads,
+    validate_with_queries,
+)
+from clusterkg.validation.expressions import result_path
+
+MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
+SHT = Namespace("http://www.w3.org/ns/shacl-test#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+CORE = STANDARDS / "shacl" / "test-suite" / "core"
+
+# W3C cases the compiler does not support, and why; everything else must match the expected report.
+QUALIFIED = "sh:qualifiedValueShape is not compiled (our shapes do not use it); pySHACL handles it"
+UNSUPPORTED: dict[str, str] = {
+    "property/qualifiedMinCountDisjoint-001": QUALIFIED,
+    "property/qualifiedValueShape-001": QUALIFIED,
+    "property/qualifiedValueShapesDisjoint-001": QUALIFIED,
+}
+
+
+def parse(path: Path) -> Graph:
+    """Parse Turtle keeping lexical forms as written (rdflib would turn "none"^^xsd:boolean into false)."""
+    saved, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
+    try:
+        return Graph().parse(path, format="turtle")
+    finally:
+        rdflib.NORMALIZE_LITERALS = saved
+
+
+def manifest_cases(manifest: Path) -> Iterator[tuple[str, Path, URIRef]]:
+    """(case id, manifest file, case IRI) of every sht:Validate entry, following mf:include."""
+    graph = Graph().parse(manifest, format="turtle")
+    for include in graph.objects(None, MF.include):
+        yield from manifest_cases(Path(str(include).removeprefix("file://")))
+    for entries in graph.objects(None, MF.entries):
+        for case in Collection(graph, entries):
+            if (case, RDF.type, SHT.Validate) in graph:
+                name = f"{manifest.parent.name}/{str(case).rsplit('/', 1)[-1]}"
+                yield name, manifest, URIRef(str(case))
+
+
+CASES = {name: (manifest, case) for name, manifest, case in manifest_cases(CORE / "manifest.ttl")}
+
+
+def memory_select(data: Graph):  # type: ignore[no-untyped-def]
+    """A select function over `data` in an in-memory Oxigraph store, terms as N-Triples."""
+    store = ox.Store()  # parse() keeps blank node labels (Store.load renames them)
+    store.extend(ox.parse(data.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES))
+
+    def select(query: str) -> Iterator[dict[str, str]]:
+        result = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(result, ox.QuerySolutions)
+        names = [v.value for v in result.variables]
+        for row in result:
+            yield {n: str(row[n]) for n in names if row[n] is not None}
+
+    return select
+
+
+def _load(iri: object, manifest_path: Path, manifest: Graph) -> Graph:
+    """The graph a case names; its own manifest file is reused, so blank node ids agree."""
+    path = Path(str(iri).removeprefix("file://"))
+    return manifest if path == manifest_path else parse(path)
+
+
+def _expected(manifest: Graph, case: URIRef) -> tuple[bool, set[tuple[str, ...]]]:
+    found: set[tuple[str, ...]] = set()
+    report = manifest.value(case, MF.result)
+    conforms = bool(manifest.value(report, SH.conforms).toPython())  # type: ignore[union-attr]
+    for r in manifest.objects(report, SH.result):
+        value = manifest.value(r, SH.value)
+        found.add(
+            (
+                _canonical(manifest.value(r, SH.focusNode)),  # type: ignore[arg-type]
+                result_path(manifest, manifest.value(r, SH.resultPath)),
+                "" if value is None else _canonical(value),
+                str(manifest.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
+                str(manifest.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+            )
+        )
+    return conforms, found
+
+
+def _canonical(value: Node) -> str:
+    """A literal's lexical form as Oxigraph stores it (it normalises e.g. "4.0"^^xsd:decimal to "4")."""
+    if not isinstance(value, Literal):
+        return str(value)
+    kind = ox.Literal(str(value), language=value.language) if value.language else None
+    literal = kind or ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype or XSD_STRING)))
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), literal))
+    return str(next(iter(store)).object.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.skip(reason=UNSUPPORTED[n])) if n in UNSUPPORTED else n
+        for n in sorted(CASES)
+    ],
+)
+def test_w3c_shacl_core(name: str) -> None:
+    manifest_path, case = CASES[name]
+    manifest = parse(manifest_path)
+    action = manifest.value(case, MF.action)
+    shapes = _load(manifest.value(action, SHT.shapesGraph), manifest_path, manifest)
+    data = _load(manifest.value(action, SHT.dataGraph), manifest_path, manifest)
+    compiled = compile_shapes(shapes)
+    assert not compiled.unsupported, f"unsupported: {compiled.unsupported} (add {name} to UNSUPPORTED)"
+    report = validate_with_queries(compiled, memory_select(data))
+    conforms, expected = _expected(manifest, case)
+    got = {(r.focus, r.path, r.value, r.severity, r.component) for r in report.results}
+    assert got == expected
+    assert (not report.results) == conforms
+
+
+# ---------------------------------------------------------------- equal to pySHACL on the real data
+
+CKG = "https://w3id.org/clusterkg/ontology#"
+RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+CLUSTER = "<https://w3id.org/clusterkg/id/cluster/amz>"
+
+
+def _drop_labels(lines: list[str]) -> list[str]:
+    return [x for x in lines if not x.startswith(f"{CLUSTER} {RDFS_LABEL} ")]
+
+
+def _replace_first(predicate: str, pattern: str, replacement: str) -> object:
+    def mutate(lines: list[str]) -> list[str]:
+        for i, line in enumerate(lines):
+            if f" <{CKG}{predicate}> " in line and not line.startswith(f"<{CKG}"):
+                changed = re.sub(pattern, replacement, line, count=1)
+                assert changed != line, f"mutation of {predicate} did not apply to {line}"
+                return [*lines[:i], changed, *lines[i + 1 :]]
+        raise AssertionError(f"no {predicate} triple to mutate")
+
+    return mutate
+
+
+def _duplicate_record(lines: list[str]) -> list[str]:
+    copy = CLUSTER.replace("amz>", "amz-copy>")
+    return lines + [copy + x[len(CLUSTER) :] for x in lines if x.startswith(CLUSTER + " ")]
+
+
+MUTATIONS = {
+    "as built": lambda lines: lines,
+    "label removed": _drop_labels,
+    "literal where an IRI is required": _replace_first(
+        "managedBy", r"^(<[^>]+> <[^>]+> )<[^>]+>", r'\1"an organisation"'
+    ),
+    "bad country IRI": _replace_first("country", r"country/[A-Z0-9]{3}>", "country/ZZZ>"),
+    "duplicate record": _duplicate_record,
+    "wrong datatype": _replace_first("founded", r"XMLSchema#gYear>", "XMLSchema#date>"),
+}
+
+
+@pytest.fixture(scope="module")
+def real_quads(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Graph, Graph, int]:
+    settings = Settings.from_env(environ={}, project_dir=REPO)
+    out = tmp_path_factory.mktemp("real") / "data.nq"
+    pipeline.map_sources(settings, out)
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    return lines, load_shapes(REPO / "shapes"), pipeline.load_ontology(settings), settings.validation_batch
+
+
+def _compiled(nquads: Path, shapes: Graph) -> ValidationReport:
+    store = ox.Store()
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+
+    def select(query: str) -> Iterator[dict[str, str]]:
+        result = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(result, ox.QuerySolutions)
+        names = [v.value for v in result.variables]
+        for row in result:
+            yield {n: str(row[n]) for n in names if row[n] is not None}
+
+    compiled = compile_shapes(shapes)
+    assert not compiled.unsupported
+    return validate_with_queries(compiled, select)
+
+
+def _keys(report: ValidationReport) -> set[tuple[str, ...]]:
+    return {(r.focus, r.path, r.severity, r.component, r.value) for r in report.results}
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS)
+def test_compiled_equals_pyshacl_on_real_data(real_quads, tmp_path: Path, mutation: str) -> None:  # type: ignore[no-untyped-def]
+    lines, shapes, ontology, batch = real_quads
+    nquads = tmp_path / "data.nq"
+    nquads.write_text("".join(MUTATIONS[mutation](list(lines))), encoding="utf-8")  # type: ignore[operator]
+    compiled = _compiled(nquads, shapes)
+    reference = validate_nquads(nquads, shapes, ontology, batch)
+    assert _keys(compiled) == _keys(reference)
+    assert {(r.focus, r.source_file, r.source_record) for r in compiled.results} == {
+        (r.focus, r.source_file, r.source_record) for r in reference.results
+    }
+    assert compiled.conforms == (mutation == "as built")
+
+
+@pytest.mark.parametrize("validator", ["pyshacl", "no-such-validator"])
+def test_build_validator_setting(tmp_path: Path, validator: str) -> None:
+    from conftest import copy_project
+
+    from clusterkg.errors import SettingsError
+
+    settings = Settings.from_env(environ={}, project_dir=copy_project(tmp_path / "p"), validator=validator)
+    if validator == "pyshacl":
+        summary = pipeline.build(settings)
+        assert summary.report.conforms and summary.triples > 0
+    else:
+        with pytest.raises(SettingsError, match="no-such-validator"):
+            pipeline.build(settings)
