@@ -288,7 +288,8 @@ def scenarios(inputs: Inputs, project: Path, rotate: int) -> list[Scenario]:
             f"canned query `{CANNED}`, {len(inputs.countries)} countries in rotation",
             canned,
             {**rows, "ours": "application/json"},
-            "uncached: the API sets an ETag but keeps no response; runs page + count query each time",
+            "cached per country after its first answer; concurrent identical requests share one query, "
+            "and one evaluation gives the page and its total",
         ),
         Scenario(
             "aggregate",
