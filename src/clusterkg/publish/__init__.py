@@ -172,8 +172,10 @@ def private_resources_query(settings: Settings, *, leaked_only: bool = False) ->
     contacts = contacts_graph(settings.base_iri)
     public = f"FILTER(?g != <{contacts}>)"
     leaked = f"GRAPH ?g {{ {{ ?c ?p ?o }} UNION {{ ?s ?p ?c }} }} {public}" if leaked_only else ""
+    # Distinct subjects first, so the checks below run once per resource, not once per triple.
+    subjects = f"{{ SELECT DISTINCT ?c WHERE {{ GRAPH <{contacts}> {{ ?c ?x ?y }} FILTER(isIRI(?c)) }} }}"
     return (
-        f"SELECT DISTINCT ?c WHERE {{ GRAPH <{contacts}> {{ ?c ?x ?y }} FILTER(isIRI(?c)) "
+        f"SELECT DISTINCT ?c WHERE {{ {subjects} "
         f"FILTER NOT EXISTS {{ GRAPH ?t {{ ?c a ?type }} FILTER(?t != <{contacts}>) }} {leaked} }} "
         "ORDER BY ?c LIMIT 1000"
     )
