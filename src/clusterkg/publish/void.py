@@ -38,26 +38,21 @@ def void_triples(settings: Settings, profile: DataProfile, dumps: list[DumpFile]
         t.add(ds, iri(VOID + "dataDump"), iri(settings.download_url + dump.name))
     for vocabulary in profile.vocabularies():
         t.add(ds, iri(VOID + "vocabulary"), iri(vocabulary))
-    _class_partitions(t, ds, settings, profile)
-    _property_partitions(t, ds, settings, profile)
+    _partitions(t, ds, settings, "class", profile.classes, "entities")
+    _partitions(t, ds, settings, "property", profile.properties, "triples")
     _linksets(t, ds, settings, profile)
     return t
 
 
-def _class_partitions(t: Triples, ds: str, settings: Settings, profile: DataProfile) -> None:
-    for cls, count in sorted(profile.classes.items()):
-        part = iri(f"{settings.base_iri}void/class/{_slug(cls)}")
-        t.add(ds, iri(VOID + "classPartition"), part)
-        t.add(part, iri(VOID + "class"), iri(cls))
-        t.add(part, iri(VOID + "entities"), literal(count, datatype=_INT))
-
-
-def _property_partitions(t: Triples, ds: str, settings: Settings, profile: DataProfile) -> None:
-    for prop, count in sorted(profile.properties.items()):
-        part = iri(f"{settings.base_iri}void/property/{_slug(prop)}")
-        t.add(ds, iri(VOID + "propertyPartition"), part)
-        t.add(part, iri(VOID + "property"), iri(prop))
-        t.add(part, iri(VOID + "triples"), literal(count, datatype=_INT))
+def _partitions(
+    t: Triples, ds: str, settings: Settings, kind: str, counts: dict[str, int], measure: str
+) -> None:
+    """void:classPartition / void:propertyPartition nodes, one per class or property, with their count."""
+    for term, count in sorted(counts.items()):
+        part = iri(f"{settings.base_iri}void/{kind}/{_slug(term)}")
+        t.add(ds, iri(VOID + f"{kind}Partition"), part)
+        t.add(part, iri(VOID + kind), iri(term))
+        t.add(part, iri(VOID + measure), literal(count, datatype=_INT))
 
 
 def _linksets(t: Triples, ds: str, settings: Settings, profile: DataProfile) -> None:
