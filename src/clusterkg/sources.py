@@ -180,13 +180,14 @@ class SourceSet:
                 row[column.name] = self.countries.resolve(written) if written else None
             yield row
 
-    def reader(self) -> Callable[[Path, str], Iterator[Row]]:
-        """A record reader for the RML engine: a logical source path → its checked rows."""
+    def reader(self) -> Callable[[Path, str], Iterator[Row] | None]:
+        """A record reader for the RML engine: a logical source path → its checked rows; None for a file
+        outside the sources folder (a mapping's own lookup table), which the engine reads itself."""
 
-        def read(path: Path, formulation: str) -> Iterator[Row]:
+        def read(path: Path, formulation: str) -> Iterator[Row] | None:
             url = path.name
             if path.resolve().parent != self.directory.resolve():
-                return read_code_list(path)  # a mapping's own lookup table, not a source record
+                return None
             if url not in self.tables:
                 raise SourceError(
                     "a mapping reads a file that is not a declared source table",
@@ -196,15 +197,6 @@ class SourceSet:
             return self.records(url)
 
         return read
-
-
-def read_code_list(path: Path) -> Iterator[Row]:
-    """Rows of a small CSV code list kept beside the mappings (e.g. enumeration value → term)."""
-    try:
-        with open(path, encoding="utf-8", newline="") as f:
-            yield from ({k: (v or None) for k, v in row.items()} for row in csv.DictReader(f))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise SourceError(f"cannot read code list: {exc}", file=str(path), hint="check the file") from exc
 
 
 def check_sources(sources_dir: Path, reference_dir: Path) -> SourceSet:

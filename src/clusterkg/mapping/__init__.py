@@ -10,9 +10,9 @@ problem raises `MappingError` naming the file, the triples map and the fault.
 
 `generate_quads` streams N-Quads lines. CSV sources are read through
 `read_records(path, reference_formulation_iri)` when given (rows as dicts
-column -> str, None for null); otherwise, and for JSON sources always, the
-engine reads the files itself. Data errors (an invalid generated IRI, an
-invalid language tag, a reference selecting a JSON array) raise
+column -> str, None for null). The engine reads a file itself when the reader
+returns None for it, for JSON sources, and when there is no reader. Data errors
+(an invalid generated IRI, an invalid language tag, a reference selecting a JSON array) raise
 `MappingError`; a broken source file raises `SourceError`.
 
 See README.md in this directory for the supported RML features.

@@ -26,7 +26,7 @@ from ..errors import MappingError, SourceError
 from .model import LogicalSource
 
 Accessor = Callable[[Any], list[object]]
-RecordReader = Callable[[Path, str], Iterable[Mapping[str, object]]]
+RecordReader = Callable[[Path, str], Iterable[Mapping[str, object]] | None]  # None: "read it yourself"
 
 _STEP = r"(?:\.[A-Za-z_][A-Za-z0-9_]*|\['[^'\\]*'\])"
 _SIMPLE_PATH = re.compile(r"\$|\$?(?:[A-Za-z_][A-Za-z0-9_]*|" + _STEP + ")" + _STEP + "*")
@@ -116,10 +116,13 @@ def _non_scalar(where: str, ref: str) -> MappingError:
 
 
 def iterate_records(source: LogicalSource, read_records: RecordReader | None, where: str) -> Iterator[Any]:
-    """The records of a logical source; CSV through `read_records` when given."""
+    """The records of a logical source; CSV through `read_records` when given and it claims the file
+    (a reader returns None for a file it does not own, such as a lookup table beside the mappings)."""
     if source.formulation == "csv" and read_records is not None:
-        yield from read_records(source.path, source.formulation_iri)
-        return
+        claimed = read_records(source.path, source.formulation_iri)
+        if claimed is not None:
+            yield from claimed
+            return
     if not source.path.is_file():
         raise MappingError(
             f"{where}: source file {source.path} does not exist",
