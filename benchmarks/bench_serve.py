@@ -110,7 +110,9 @@ def prepare_store(triples: int, seed: int, label: str) -> tuple[Path, dict[str, 
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     settings = Settings.from_env(project_dir=project, store=project / "var" / "store")
     _, quads = pipeline.map_sources(settings, folder / "data.nq")
-    store.activate(settings.store, store.new_build(settings.store, folder / "data.nq"))
+    store.activate(
+        settings.store, store.new_build(settings.store, folder / "data.nq", pipeline.private_graphs(settings))
+    )
     (folder / "data.nq").unlink()
     built = {"quads": quads, "seconds": round(time.perf_counter() - started, 1)}
     marker.write_text(json.dumps(built))

@@ -71,7 +71,9 @@ def run_size(label: str, work: Path, args: argparse.Namespace) -> dict[str, Any]
     row["mapping"], (_, quads) = _timed(lambda: pipeline.map_sources(settings, data))
     row["quads"] = quads
     row["bare bulk_load"], _ = _timed(lambda: _bare_load(data, work / "bare"))
-    row["load (bulk_load + optimize)"], build = _timed(lambda: store.new_build(settings.store, data))
+    row["load (bulk_load + optimize)"], build = _timed(
+        lambda: store.new_build(settings.store, data, pipeline.private_graphs(settings))
+    )
     shapes = validation.load_shapes(settings.path("shapes"))
     ontology = pipeline.load_ontology(settings)
     with store.BuildReader(build) as reader:

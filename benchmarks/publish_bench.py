@@ -40,7 +40,7 @@ def _make_store(root: Path, size: str) -> Settings:
     settings = Settings.from_env(environ={}, project_dir=project, store=root / "store")
     nquads = root / "data.nq"
     pipeline.map_sources(settings, nquads)
-    store.activate(settings.store, store.new_build(settings.store, nquads))
+    store.activate(settings.store, store.new_build(settings.store, nquads, pipeline.private_graphs(settings)))
     nquads.unlink()
     return settings
 

@@ -38,7 +38,7 @@ def make_project(root: Path, data: str | None = None) -> Settings:
     ontology = graph_to_nquads(parse_graphs([project / "ontology" / "ontology.ttl"]), f"{BASE}graph/ontology")
     nquads = root / "input.nq"
     nquads.write_text(ontology + (data or (DATA / "data.nq").read_text(encoding="utf-8")), encoding="utf-8")
-    store.activate(settings.store, store.new_build(settings.store, nquads))
+    store.activate(settings.store, store.new_build(settings.store, nquads, pipeline.private_graphs(settings)))
     return settings
 
 

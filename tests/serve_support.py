@@ -73,7 +73,7 @@ def build_store(folder: Path, nquads: str) -> Path:
     source = folder / "data.nq"
     source.write_text(nquads, encoding="utf-8")
     store_path = folder / "var" / "store"
-    store.activate(store_path, store.new_build(store_path, source))
+    store.activate(store_path, store.new_build(store_path, source, [CONTACTS]))
     return store_path
 
 

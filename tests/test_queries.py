@@ -7,11 +7,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from clusterkg import queries
+from clusterkg import queries, store
 from clusterkg.errors import QueryError
 from clusterkg.queries import TermContext
 from clusterkg.queries.params import parse_type
 from clusterkg.settings import Settings
+from clusterkg.store import results
 
 REPO = Path(__file__).resolve().parents[1]
 QUERY_FILES = sorted((REPO / "queries").glob("*.rq"))
@@ -248,7 +249,7 @@ def test_injection_arrives_as_one_literal_by_substitution(tmp_path: Path, value:
     echo = queries.parse_query_file(write(tmp_path, ECHO, "echo.rq"))
     terms = queries.bind(echo, {"text": value}, CTX)
     page = queries.run_page(kg, echo, terms)
-    assert [queries.plain(t) for t in page.table.rows[0]] == [value, str(len(value))]
+    assert [results.plain(t) for t in page.table.rows[0]] == [value, str(len(value))]
 
 
 @pytest.mark.parametrize("value", INJECTIONS)
@@ -280,5 +281,5 @@ def test_values_block_binds_like_substitution(kg, built_project: Path) -> None: 
     query = queries.parse_query_file(REPO / "queries" / "clusters-by-target-country.rq")
     terms = queries.bind(query, query.example_values(), CTX)
     substituted = queries.run_page(kg, query, terms)
-    inline = kg.query(queries.with_values(query.sparql, terms), "json")
-    assert queries.Table.from_json(inline.body).rows == substituted.table.rows
+    inline = kg.execute(store.QueryRequest(queries.with_values(query.sparql, terms), fmt=store.ROWS))
+    assert queries.Table.from_rows(inline.variables, inline.rows).rows == substituted.table.rows

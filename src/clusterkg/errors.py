@@ -1,7 +1,8 @@
 """The one exception tree of clusterkg.
 
 Every error carries `hint`: what the user should do next. The CLI maps the
-tree to exit codes: `InputError` → 2, `NonConformingError` → 1.
+tree to exit codes (`InputError` → 2, `NonConformingError` → 1); the server maps it to HTTP
+statuses through `http_status`, in one exception handler.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ class ClusterKGError(Exception):
     """Base of every error clusterkg raises on purpose."""
 
     exit_code = 2
+    http_status = 500
+    retry_after: int | None = None
 
     def __init__(self, message: str, *, hint: str = "") -> None:
         super().__init__(message)
@@ -23,6 +26,8 @@ class ClusterKGError(Exception):
 
 class InputError(ClusterKGError):
     """Bad input or usage: a file, a setting, a query or a parameter is wrong."""
+
+    http_status = 400
 
 
 class SourceError(InputError):
@@ -66,16 +71,58 @@ class StoreError(ClusterKGError):
     """The store is missing, locked or damaged."""
 
 
+class ParameterError(QueryError):
+    """A request parameter is missing, unknown or malformed; names it (and every other bad one)."""
+
+    def __init__(
+        self, message: str, *, parameter: str, problems: dict[str, str] | None = None, hint: str = ""
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.parameter = parameter
+        self.problems = dict(problems or {parameter: message})
+
+    @property
+    def details(self) -> dict[str, object]:
+        return {"parameter": self.parameter, "problems": self.problems}
+
+
+class QueryAborted(QueryError):
+    """A query stopped its worker: it needed more memory or nesting than a worker allows."""
+
+
 class QueryTimeout(StoreError):
     """A query ran past the time limit and was stopped."""
+
+    http_status = 503
 
 
 class QueryPoolBusy(StoreError):
     """Every query slot is taken; the caller should retry shortly."""
 
+    http_status = 503
+    retry_after = 2
+
+
+class BackendUnavailable(StoreError):
+    """A remote SPARQL endpoint cannot be reached or answers with a server error."""
+
+    http_status = 502
+
+
+class BuildLocked(StoreError):
+    """Another build or publish holds the store's lock."""
+
+
+class NotFound(ClusterKGError):
+    """No such resource, graph or query."""
+
+    http_status = 404
+
 
 class Unauthorized(ClusterKGError):
     """A request carried a bearer token that is not the configured one."""
+
+    http_status = 401
 
 
 class NonConformingError(ClusterKGError):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import mapping, sources, store, validation
 from .errors import NonConformingError, SettingsError
-from .namespaces import PREFIXES, contacts_graph, graph_iri
+from .namespaces import contacts_graph, graph_iri
 from .rdf import Graph, graph_to_nquads, parse_graphs
 from .settings import Settings, env_var
 from .timing import Progress, quiet, step
@@ -25,7 +25,7 @@ class BuildSummary:
     store: Path
     build: Path
     previous: Path | None
-    triples: int
+    triples: int  # distinct public triples: the default graph of the public store
     source_rows: dict[str, int]
     class_counts: list[tuple[str, int]]
     graph_counts: list[tuple[str, int]]
@@ -57,6 +57,13 @@ def map_sources(settings: Settings, out: Path, progress: Progress = quiet) -> tu
 
 def build(settings: Settings, progress: Progress = quiet) -> BuildSummary:
     """Build a fresh store from the sources; swap it in only when it is complete and valid."""
+    # One lock around staging, loading and the swap: two builds of one store must not interleave.
+    with store.store_lock(settings.store, "build"):
+        return _build(settings, progress)
+
+
+def _build(settings: Settings, progress: Progress) -> BuildSummary:
+    """The body of `build`, run while the store's lock is held."""
     seconds: dict[str, float] = {}
     shapes = validation.load_shapes(settings.path("shapes"))  # fail fast on broken shapes
     if settings.validator not in VALIDATORS:
@@ -79,7 +86,7 @@ def build(settings: Settings, progress: Progress = quiet) -> BuildSummary:
         settings.store,
         build_dir,
         previous,
-        len(kg),
+        kg.triples(),
         rows,
         kg.class_counts(),
         kg.graph_counts(),
@@ -103,9 +110,9 @@ def _load_and_validate(
             )
         _require_conformance(report)
         with step("loading", seconds, progress):
-            return store.new_build(settings.store, nquads), report
+            return store.new_build(settings.store, nquads, private_graphs(settings)), report
     with step("loading", seconds, progress):
-        build_dir = store.new_build(settings.store, nquads)
+        build_dir = store.new_build(settings.store, nquads, private_graphs(settings))
     try:
         with step("validation", seconds, progress), store.BuildReader(build_dir) as reader:
             report = validation.validate_store(
@@ -127,11 +134,14 @@ def _require_conformance(report: validation.ValidationReport) -> None:
         )
 
 
-def open_store(settings: Settings) -> store.KnowledgeStore:
-    """The current store, read-only, with the contacts graph marked private."""
-    return store.KnowledgeStore(
-        settings.store, private_graphs=[contacts_graph(settings.base_iri)], prefixes=PREFIXES
-    )
+def private_graphs(settings: Settings) -> list[str]:
+    """The graphs that go into the private store only: personal data."""
+    return [contacts_graph(settings.base_iri)]
+
+
+def open_store(settings: Settings, max_rows: int | None = None) -> store.KnowledgeStore:
+    """The current build, read-only, as the in-process executor."""
+    return store.KnowledgeStore(settings.store, max_rows=max_rows, base_iri=settings.base_iri)
 
 
 def validate_files(settings: Settings, files: list[Path]) -> validation.ValidationReport:

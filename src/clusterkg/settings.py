@@ -52,10 +52,21 @@ class Settings:
         10_000, "Most result rows a query returns; a longer result is cut and flagged as truncated."
     )
     max_request_bytes: int = _setting(1_048_576, "Largest request body the server accepts (413 beyond).")
-    max_concurrent_queries: int = _setting(
-        4, "Queries the server runs at once; further requests get 503 with Retry-After."
-    )
     query_workers: int = _setting(2, "Worker processes that execute SPARQL queries for the server.")
+    query_queue: int = _setting(
+        64, "Queries that may wait for a free worker; beyond that a request gets 503 with Retry-After."
+    )
+    worker_memory_mb: int = _setting(
+        1024, "Heap each query worker may use (MiB); a query that needs more is stopped (0: no cap)."
+    )
+    allow_unisolated_workers: bool = _setting(
+        False,
+        "Start the server even where query workers cannot enter a network namespace of their own "
+        "(only where the host blocks outbound traffic itself).",
+    )
+    reload_interval: float = _setting(
+        2.0, "Seconds between the server's checks for a new build to serve (it swaps in without restart)."
+    )
     private_token: str = _setting(
         "", "Bearer token that unlocks the private contacts graph; empty means nobody can see it."
     )

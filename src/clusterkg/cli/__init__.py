@@ -19,6 +19,7 @@ from .. import __version__, pipeline
 from ..errors import ClusterKGError, NonConformingError
 from ..namespaces import PREFIXES
 from ..settings import Settings, describe
+from ..store import RDF_FORMATS, RESULT_FORMATS, ROWS, QueryRequest, text_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,10 +105,10 @@ def build(ctx: click.Context, store: Path | None, quiet: bool) -> None:
     settings = _settings(ctx, store=store)
     progress = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
     summary = pipeline.build(settings, progress)
-    click.echo(f"Built {summary.triples} quads into {summary.store} -> {summary.build.name}")
+    click.echo(f"Built {summary.triples} public triples into {summary.store} -> {summary.build.name}")
     if summary.previous:
         click.echo(f"Previous build kept for rollback: {summary.previous}")
-    _echo_counts("Quads per named graph:", summary.graph_counts)
+    _echo_counts("Triples per named graph:", summary.graph_counts)
     _echo_counts("Instances per class (public graphs):", summary.class_counts)
     warnings = [r for r in summary.report.results if r.severity != "Violation"]
     if warnings:
@@ -150,15 +151,32 @@ def sparql(ctx: click.Context, query: str, store: Path | None, fmt: str | None) 
     QUERY is the query text, @FILE to read it from a file, or - to read standard input.
     """
     text = _read_query(query)
-    kg = pipeline.open_store(_settings(ctx, store=store))
+    settings = _settings(ctx, store=store)
+    kg = pipeline.open_store(settings)
     if fmt in (None, "table"):
-        table = kg.tabulate(text)
-        if table is not None:
-            click.echo(table)
+        result = kg.execute(QueryRequest(text, fmt=ROWS, base_iri=settings.base_iri))
+        if result.kind != "graph":
+            click.echo(text_table(result))
             return
         fmt = "turtle"
-    outcome = kg.query(text, fmt)
-    click.echo(outcome.body.decode("utf-8"), nl=False)
+    result = kg.execute(
+        QueryRequest(
+            text,
+            fmt=fmt if fmt in RESULT_FORMATS else "json",
+            graph_fmt=fmt if fmt in RDF_FORMATS else "turtle",
+            base_iri=settings.base_iri,
+        )
+    )
+    if (result.kind == "graph") != (fmt in RDF_FORMATS):
+        wanted = (
+            "an RDF format (turtle, ntriples, jsonld, rdfxml)"
+            if result.kind == "graph"
+            else "json, xml, csv or tsv"
+        )
+        raise click.BadParameter(
+            f"{fmt} cannot hold this query's {result.kind} result: use {wanted}", param_hint="--format"
+        )
+    click.echo(result.body.decode("utf-8"), nl=False)
 
 
 def _read_query(query: str) -> str:
@@ -181,8 +199,8 @@ def stats(ctx: click.Context, store: Path | None) -> None:
     settings = _settings(ctx, store=store)
     kg = pipeline.open_store(settings)
     click.echo(f"Store: {settings.store} -> {kg.path.resolve().name}")
-    click.echo(f"Quads: {len(kg)}")
-    _echo_counts("Quads per named graph:", kg.graph_counts())
+    click.echo(f"Public triples (default graph): {kg.triples()}")
+    _echo_counts("Triples per named graph:", kg.graph_counts())
     _echo_counts("Instances per class (public graphs):", kg.class_counts())
 
 

@@ -8,6 +8,7 @@ import click
 
 from .. import pipeline
 from .. import publish as releases
+from ..store import store_lock
 from . import _settings, handle_errors, main, store_option
 
 
@@ -38,8 +39,9 @@ def publish(
     """
     settings = _settings(ctx, store=store, dumps_dir=out)
     progress = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
-    kg = pipeline.open_store(settings)
-    release = releases.publish(settings, kg, settings.dumps_dir, previous=previous, progress=progress)
+    with store_lock(settings.store, "publish"):  # no build may swap the store mid-release
+        kg = pipeline.open_store(settings)
+        release = releases.publish(settings, kg, settings.dumps_dir, previous=previous, progress=progress)
     click.echo(
         f"Published release {settings.release_version} ({release.profile.triples} triples in "
         f"{len(release.graphs)} public graphs) to {release.folder}"

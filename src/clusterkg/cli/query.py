@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from .. import pipeline, queries, remote
-from ..queries import CannedQuery, Page, Table
-from ..settings import Settings
+from .. import pipeline, queries
+from ..queries import CannedQuery, Page
+from ..store import Executor
+from ..store.remote import RemoteEndpoint
 from . import _settings, handle_errors, main, store_option
 
 FORMATS = ["table", "json", "csv", "tsv"]
@@ -38,33 +39,13 @@ def _listing(catalogue: dict[str, CannedQuery]) -> str:
     return "\n".join(lines)
 
 
-def _remote_page(
-    settings: Settings,
-    endpoint: str,
-    query: CannedQuery,
-    terms: dict[str, str],
-    limit: int | None,
-    offset: int,
-) -> Page:
-    """A page from a remote endpoint: values bound by a VALUES block of escaped terms."""
-    bound = queries.with_values(queries.without_header(query.sparql), terms)
-    rows = remote.select(endpoint, queries.page_query(bound, limit, offset), settings.query_timeout)
-    table = Table.from_json(rows)
-    if limit is None and not offset:
-        return Page(table, len(table.rows), limit, offset)
-    counted = remote.select(endpoint, queries.count_query(bound, list(terms)), settings.query_timeout)
-    return Page(table, queries.total_from(Table.from_json(counted)), limit, offset)
-
-
 def _render(page: Page, fmt: str) -> str:
     table = page.table
     if fmt == "json":
         doc = {"head": {"vars": table.columns}, "results": {"bindings": table.records()}}
         return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    if fmt == "csv":
-        return table.to_csv()
-    if fmt == "tsv":
-        return table.to_tsv()
+    if fmt in ("csv", "tsv"):
+        return table.write(fmt)
     text = table.to_text()
     if page.total != len(table.rows):
         text += f"\n(rows {page.offset + 1}–{page.offset + len(table.rows)} of {page.total})"
@@ -117,8 +98,10 @@ def query_command(
     if show_sparql:
         click.echo(queries.with_values(query.sparql, terms))
         return
+    executor: Executor
     if endpoint:
-        page = _remote_page(settings, endpoint, query, terms, limit, offset)
+        executor = RemoteEndpoint(endpoint, timeout=settings.query_timeout, max_rows=settings.max_result_rows)
     else:
-        page = queries.run_page(pipeline.open_store(settings), query, terms, limit, offset)
+        executor = pipeline.open_store(settings, max_rows=settings.max_result_rows)
+    page = queries.run_page(executor, query, terms, limit, offset)
     click.echo(_render(page, fmt), nl=False)

@@ -1,15 +1,12 @@
 """Canned queries: SPARQL files in queries/ with a `#+` header of metadata and typed parameters.
 
 Load them (`load_queries`), turn raw parameter values into RDF terms (`bind`), and run them
-against the local store a page at a time with a true total (`run_page`). Parameters are bound
-by substitution in the store, never pasted into the query text.
+on any executor a page at a time with a true total (`run_page`). Parameters are bound by
+substitution in the store (or a VALUES block remotely), never pasted into the query text.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +14,10 @@ from typing import Any
 
 from ..errors import QueryError
 from ..settings import Settings
-from ..store import KnowledgeStore
+from ..store import ROWS, Executor, QueryRequest, QueryResult, results
 from .header import CannedQuery, Parameter, parse_query_file
 from .params import TermContext, bind_value, load_countries
-from .text import TOTAL, count_query, page_query, with_values, without_header
+from .text import TOTAL, check_shape, count_query, page_query, with_values, without_header
 
 __all__ = [
     "CannedQuery",
@@ -29,6 +26,7 @@ __all__ = [
     "Table",
     "TermContext",
     "bind",
+    "check_shape",
     "count_query",
     "find_query",
     "load_queries",
@@ -37,7 +35,6 @@ __all__ = [
     "parse_query_file",
     "run_page",
     "term_context",
-    "total_from",
     "with_values",
     "without_header",
 ]
@@ -106,54 +103,23 @@ class Table:
     """SELECT results: column names and rows of SPARQL JSON terms (None where unbound)."""
 
     columns: list[str]
-    rows: list[list[dict[str, str] | None]]
+    rows: list[list[dict[str, Any] | None]]
 
     @classmethod
-    def from_json(cls, data: bytes | str | Mapping[str, Any]) -> Table:
-        """From the SPARQL 1.1 Query Results JSON format."""
-        doc = json.loads(data) if isinstance(data, bytes | str) else data
-        columns = list(doc.get("head", {}).get("vars", []))
-        bindings = doc.get("results", {}).get("bindings", [])
-        return cls(columns, [[b.get(c) for c in columns] for b in bindings])
+    def from_rows(cls, variables: list[str], rows: list[results.Row]) -> Table:
+        return cls(list(variables), [[r.get(v) for v in variables] for r in rows])
 
-    def records(self) -> list[dict[str, dict[str, str]]]:
+    def records(self) -> list[results.Row]:
         """Rows as {column: term} without the unbound columns (the SPARQL JSON binding shape)."""
         return [{c: t for c, t in zip(self.columns, row, strict=True) if t} for row in self.rows]
 
-    def to_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(self.columns)
-        writer.writerows([plain(t) for t in row] for row in self.rows)
-        return out.getvalue()
-
-    def to_tsv(self) -> str:
-        lines = ["\t".join(f"?{c}" for c in self.columns)]
-        lines += ["\t".join(plain(t).replace("\t", " ").replace("\n", " ") for t in r) for r in self.rows]
-        return "\n".join(lines) + "\n"
+    def write(self, fmt: str) -> str:
+        """The rows in a SPARQL results format (json, xml, csv, tsv), by the one results writer."""
+        return results.bindings(self.columns, self.records(), fmt).decode("utf-8")
 
     def to_text(self) -> str:
         """An aligned text table, for the terminal."""
-        rows = [[plain(t, lang=True).replace("\n", " ") for t in row] for row in self.rows]
-        widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(self.columns)]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True)).rstrip()]
-        lines.append("  ".join("-" * w for w in widths))
-        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-        lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
-        return "\n".join(lines)
-
-
-def plain(term: Mapping[str, str] | None, lang: bool = False) -> str:
-    """The value of a SPARQL JSON term as text (with @lang for language-tagged literals if asked)."""
-    if not term:
-        return ""
-    tag = term.get("xml:lang")
-    return f"{term['value']}@{tag}" if lang and tag else term["value"]
-
-
-def total_from(table: Table) -> int:
-    """The row count from the result of `count_query` (one row; summed in case of several groups)."""
-    return sum(int(plain(row[table.columns.index(TOTAL)]) or 0) for row in table.rows)
+        return results.text_table(self.columns, self.records())
 
 
 @dataclass(frozen=True)
@@ -166,14 +132,29 @@ class Page:
     offset: int
 
 
+def _rows(executor: Executor, sparql: str, terms: Mapping[str, str], private: bool) -> QueryResult:
+    return executor.execute(QueryRequest.of(sparql, dict(terms), fmt=ROWS, private=private))
+
+
 def run_page(
-    kg: KnowledgeStore,
+    executor: Executor,
     query: CannedQuery,
     terms: Mapping[str, str],
     limit: int | None = None,
     offset: int = 0,
+    *,
+    private: bool = False,
 ) -> Page:
-    """Run a bound canned query against the local store: one page and the true total."""
-    rows = kg.query(page_query(query.sparql, limit, offset), "json", substitutions=terms)
-    counted = kg.query(count_query(query.sparql, list(terms)), "json", substitutions=terms)
-    return Page(Table.from_json(rows.body), total_from(Table.from_json(counted.body)), limit, offset)
+    """One page of a bound canned query and the true total, on any executor (the one paging).
+
+    A result that fits under the executor's row cap is evaluated once and sliced, so the page
+    and its total come from the same rows; a longer one is paged and counted apart.
+    """
+    whole = _rows(executor, page_query(query.sparql, None), terms, private)
+    if not whole.truncated:
+        end = None if limit is None else offset + limit
+        return Page(Table.from_rows(whole.variables, whole.rows[offset:end]), len(whole.rows), limit, offset)
+    rows = _rows(executor, page_query(query.sparql, limit, offset), terms, private)
+    counted = _rows(executor, count_query(query.sparql, list(terms)), terms, private)
+    total = sum(int(r[TOTAL]["value"]) for r in counted.rows if TOTAL in r)
+    return Page(Table.from_rows(rows.variables, rows.rows), total, limit, offset)

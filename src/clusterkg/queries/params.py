@@ -18,15 +18,12 @@ from urllib.parse import quote
 
 from ..errors import QueryError
 from ..namespaces import EU_COUNTRY, PREFIXES, XSD
+from ..terms import IRI_SCHEME, iri_term, literal_term
 
-IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 INTEGER = re.compile(r"^[+-]?[0-9]{1,18}$")
 KEY = re.compile(r"^[A-Za-z0-9._~%-]+$")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_TEXT = 1000
-_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 @dataclass(frozen=True)
@@ -43,45 +40,6 @@ def load_countries(path: Path) -> dict[str, str]:
         return {}
     with path.open(encoding="utf-8", newline="") as f:
         return {row["name"].strip().lower(): row["iso3"].strip().upper() for row in csv.DictReader(f)}
-
-
-def iri_term(iri: str) -> str:
-    if not IRI_SCHEME.match(iri) or IRI_FORBIDDEN.search(iri):
-        raise ValueError(f'{iri!r} is not an absolute IRI (no spaces or any of <>"{{}}|^`\\)')
-    return f"<{iri}>"
-
-
-def literal_term(text: str, lang: str = "", datatype: str = "") -> str:
-    """An escaped N-Triples literal; control characters other than tab/newline are refused."""
-    if CONTROL.search(text):
-        raise ValueError("contains a control character")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("is not valid Unicode text") from exc
-    body = '"' + "".join(_ECHAR.get(c, c) for c in text) + '"'
-    if lang:
-        return f"{body}@{lang}"
-    return f"{body}^^{iri_term(datatype)}" if datatype else body
-
-
-def sparql_term(term: str) -> str:
-    """An N-Triples term (made here) as SPARQL text that every parser reads as the same term.
-
-    SPARQL 1.1 lets a parser decode `\\uXXXX` anywhere before it tokenises, so an escaped
-    backslash followed by `u` (the text `\\u0022`) could turn into a quote. Writing that `u` as the
-    8-digit escape `\\U00000075` gives the same value whether or not the parser decodes early.
-    """
-    out: list[str] = []
-    i = 0
-    while i < len(term):
-        pair = term[i : i + 2] if term[i] == "\\" else term[i]
-        out.append(pair)
-        i += len(pair)
-        if pair == "\\\\" and term[i : i + 1] in ("u", "U"):
-            out.append("\\U00000075" if term[i] == "u" else "\\U00000055")
-            i += 1
-    return "".join(out)
 
 
 def expand(name: str) -> str:

@@ -8,31 +8,20 @@ VALUES block, where they cannot change the query's structure.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..errors import QueryError
-from .params import sparql_term
+from ..store.policy import WHERE_OPEN, split_prologue
+from ..store.remote import with_values
 
 if TYPE_CHECKING:
     from .header import CannedQuery
 
-PROLOGUE = re.compile(
-    r"\A(?:\s+|#[^\n]*(?:\n|\Z)|PREFIX\s+[^\s:]*:\s*<[^<>\s]*>|BASE\s+<[^<>\s]*>)*", re.IGNORECASE
-)
 SELECT = re.compile(r"\ASELECT\b", re.IGNORECASE)
 SELECT_ALL = re.compile(r"\ASELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
-WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 TRAILING_SLICE = re.compile(r"\b(LIMIT|OFFSET)\s+[0-9]+\s*\Z", re.IGNORECASE)
 COMMENT_LINE = re.compile(r"^\s*#[^\n]*$", re.MULTILINE)
 TOTAL = "clusterkg_total"
-
-
-def split_prologue(sparql: str) -> tuple[str, str]:
-    """(PREFIX/BASE declarations and comments, the query from SELECT on)."""
-    match = PROLOGUE.match(sparql)
-    end = match.end() if match else 0
-    return sparql[:end], sparql[end:]
 
 
 def without_header(sparql: str) -> str:
@@ -96,19 +85,4 @@ def count_query(sparql: str, bound: list[str]) -> str:
     return f"{prologue}SELECT {variables} (COUNT(*) AS ?{TOTAL}) WHERE {{\n{{\n{body}\n}}\n}}{group}\n"
 
 
-def with_values(sparql: str, terms: Mapping[str, str]) -> str:
-    """The query with its parameters bound by a VALUES block at the start of its WHERE pattern.
-
-    For endpoints without substitution. `terms` must be N-Triples terms made by `params`, whose
-    escaping is valid SPARQL; the block joins first, so the pattern sees the bound values.
-    """
-    if not terms:
-        return sparql
-    prologue, body = split_prologue(sparql)
-    where = WHERE_OPEN.search(body)
-    if where is None:
-        raise QueryError("the query has no WHERE { … } to bind values in", hint="write the WHERE keyword")
-    names = " ".join(f"?{name}" for name in terms)
-    row = " ".join(sparql_term(term) for term in terms.values())
-    block = f"\n  VALUES ({names}) {{ ({row}) }}\n"
-    return prologue + body[: where.end()] + block + body[where.end() :]
+__all__ = ["check_shape", "count_query", "page_query", "split_prologue", "with_values", "without_header"]

@@ -37,34 +37,84 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute
 
-from ..errors import ClusterKGError, QueryError, QueryPoolBusy, QueryTimeout, Unauthorized
-from ..namespaces import contacts_graph
+from ..errors import ClusterKGError, QueryPoolBusy, StoreError, Unauthorized
 from ..settings import Settings
-from ..store.pool import QueryPool, QueryRequest, QueryResult
+from ..store import Executor, KnowledgeStore, QueryRequest, QueryResult
+from ..store.builds import part
+from ..store.pool import QueryPool
 from .cache import Cached, ResponseCache, not_modified, not_modified_response, respond
 from .security import BodyLimitMiddleware, SecurityHeadersMiddleware
 
 EXPOSED_HEADERS = ["ETag", "Retry-After", "X-Result-Truncated", "X-Result-Row-Limit", "Content-Length"]
+T = TypeVar("T")
+
+
+class ServedBuild:
+    """One build as the server holds it: the in-process executor for the server's own bounded
+    lookups, the worker pool for user SPARQL, and the count of requests still using it."""
+
+    def __init__(self, settings: Settings, build: Path) -> None:
+        self.build, self.id = build, build.name
+        self.local = KnowledgeStore(build, max_rows=settings.max_result_rows, base_iri=settings.base_iri)
+        self.pool = QueryPool(
+            build,
+            workers=settings.query_workers,
+            timeout=settings.query_timeout,
+            max_rows=settings.max_result_rows,
+            queue_length=settings.query_queue,
+            memory_mb=settings.worker_memory_mb,
+            require_isolation=not settings.allow_unisolated_workers,
+        )
+        self.users = 0
+
+    def start(self) -> ServedBuild:
+        self.pool.start()
+        return self
+
+    async def retire(self, grace: float) -> None:
+        """Close once the requests still running on this build have finished (or after `grace` s)."""
+        deadline = time.monotonic() + grace
+        while self.users and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        self.pool.close()
+
+
+def current_build(store_path: Path) -> Path | None:
+    """The build the store link points at now, when it is a complete build."""
+    build = store_path.resolve()
+    return build if part(build).is_dir() else None
 
 
 class ServeContext:
-    """What every route shares: settings, the query pool, and the helpers documented above."""
+    """What every route shares: settings, the served build, and the helpers documented above."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.build_id = settings.store.resolve().name if settings.store.exists() else "none"
-        self.pool: QueryPool | None = None
+        self.served: ServedBuild | None = None
         self.cache = ResponseCache()
         self._in_flight: dict[str, asyncio.Future[Cached]] = {}
+        self._retiring: set[asyncio.Future[None]] = set()
+
+    @property
+    def build_id(self) -> str:
+        return self.served.id if self.served else "none"
+
+    @property
+    def pool(self) -> QueryPool | None:
+        return self.served.pool if self.served else None
 
     # -- access
     def is_private(self, request: Request) -> bool:
@@ -77,13 +127,40 @@ class ServeContext:
         expected = self.settings.private_token
         if expected and hmac.compare_digest(token.strip().encode(), expected.encode()):
             return True
-        raise Unauthorized("the bearer token is not valid for this server")
+        raise Unauthorized("the bearer token is not valid for this server", hint="send the right token")
 
-    @property
-    def private_graphs(self) -> list[str]:
-        return [contacts_graph(self.settings.base_iri)]
+    # -- builds
+    async def follow(self) -> bool:
+        """Serve the build the store link points at, if it changed; True when it swapped."""
+        build = current_build(self.settings.store)
+        if build is None or (self.served is not None and build == self.served.build):
+            return False
+        fresh = await anyio.to_thread.run_sync(ServedBuild(self.settings, build).start)
+        old, self.served = self.served, fresh
+        if old is not None:
+            task = asyncio.ensure_future(old.retire(self.settings.query_timeout + 5))
+            self._retiring.add(task)
+            task.add_done_callback(self._retiring.discard)
+        return True
+
+    async def close(self) -> None:
+        old, self.served = self.served, None
+        if old is not None:
+            old.pool.close()
 
     # -- queries
+    async def using(self, work: Callable[[Executor], T], *, lookup: bool = False) -> T:
+        """Run `work(executor)` in a thread on the build served now (in-process for `lookup`)."""
+        served = self.served
+        if served is None:
+            raise QueryPoolBusy("the server is still starting", hint="retry in a moment")
+        served.users += 1
+        try:
+            executor: Executor = served.local if lookup else served.pool
+            return await anyio.to_thread.run_sync(work, executor)
+        finally:
+            served.users -= 1
+
     async def run_query(
         self,
         sparql: str,
@@ -94,25 +171,26 @@ class ServeContext:
         graph_fmt: str = "turtle",
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        lookup: bool = False,
     ) -> QueryResult:
-        if self.pool is None:
-            raise QueryPoolBusy("the server is still starting", hint="retry in a moment")
-        request = QueryRequest(
+        request = QueryRequest.of(
             sparql,
+            substitutions,
             fmt=fmt,
             graph_fmt=graph_fmt,
-            include_private=private,
+            private=private,
             default_graphs=None if default_graphs is None else tuple(default_graphs),
             named_graphs=None if named_graphs is None else tuple(named_graphs),
-            substitutions=tuple(sorted((substitutions or {}).items())),
             base_iri=self.settings.base_iri,
         )
-        return await self.pool.execute(request)
+        return await self.using(lambda executor: executor.execute(request), lookup=lookup)
 
     async def select_rows(
-        self, sparql: str, *, private: bool, substitutions: dict[str, str] | None = None
+        self, sparql: str, *, private: bool, substitutions: dict[str, str] | None = None, lookup: bool = False
     ) -> QueryResult:
-        return await self.run_query(sparql, private=private, substitutions=substitutions, fmt="rows")
+        return await self.run_query(
+            sparql, private=private, substitutions=substitutions, fmt="rows", lookup=lookup
+        )
 
     # -- responses
     def etag(self, *parts: object) -> str:
@@ -134,10 +212,7 @@ class ServeContext:
             return not_modified_response(etag, private, vary)
         entry = None if private else self.cache.get(etag)
         if entry is None:
-            try:
-                entry = await (produce() if private else self._produce_once(etag, produce))
-            except ClusterKGError as exc:
-                return self.error_response(exc)
+            entry = await (produce() if private else self._produce_once(etag, produce))
         return respond(entry, etag, private, vary)
 
     async def _produce_once(self, etag: str, produce: Callable[[], Awaitable[Cached]]) -> Cached:
@@ -160,25 +235,33 @@ class ServeContext:
         base = self.settings.base_iri
         return "/" + iri[len(base) :] if iri.startswith(base) else iri
 
-    def error_response(self, exc: Exception) -> Response:
-        return error_response(exc)
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    404: "Not found",
+    502: "Bad gateway",
+    503: "Service unavailable",
+}
 
 
-def error_response(exc: Exception) -> Response:
-    """The plain-text error response for an error the server expects."""
+def error_response(request: Request, exc: Exception) -> Response:
+    """The one place an error becomes an HTTP response: status and headers from the error class;
+    JSON under /queries (the API's documented error shape), plain text elsewhere."""
+    if not isinstance(exc, ClusterKGError):
+        raise exc
+    status = exc.http_status
+    headers: dict[str, str] = {}
+    if status == 503:
+        headers["Retry-After"] = str(exc.retry_after or 5)
     if isinstance(exc, Unauthorized):
-        return PlainTextResponse(
-            f"{exc}\n", 401, headers={"WWW-Authenticate": 'Bearer realm="clusterkg", error="invalid_token"'}
-        )
-    if isinstance(exc, QueryPoolBusy):
-        return PlainTextResponse(f"Service busy: {exc}\n", 503, headers={"Retry-After": "2"})
-    if isinstance(exc, QueryTimeout):
-        return PlainTextResponse(f"Query timeout: {exc}\n", 503)
-    if isinstance(exc, QueryError):
-        return PlainTextResponse(f"Bad query: {exc}\n", 400)
-    if isinstance(exc, ClusterKGError):
-        return PlainTextResponse(f"Server error: {exc}\n", 500)
-    raise exc
+        headers["WWW-Authenticate"] = 'Bearer realm="clusterkg", error="invalid_token"'
+    if request.url.path.startswith("/queries"):
+        body: dict[str, Any] = {"error": exc.message, "hint": exc.hint, "status": status}
+        body.update(getattr(exc, "details", {}))
+        return JSONResponse(body, status, headers=headers)
+    title = _TITLES.get(status, "Server error")
+    return PlainTextResponse(f"{title}: {exc}\n", status, headers=headers)
 
 
 def _optional_routes(context: ServeContext) -> list[BaseRoute]:
@@ -205,6 +288,14 @@ def _middleware(settings: Settings) -> list[Middleware]:
     return [Middleware(SecurityHeadersMiddleware), cors, body_limit]
 
 
+async def _watch(context: ServeContext) -> None:
+    """Follow `clusterkg build`: a new build is served within `reload_interval` seconds."""
+    while True:
+        await asyncio.sleep(context.settings.reload_interval)
+        with contextlib.suppress(ClusterKGError, OSError):
+            await context.follow()
+
+
 def create_app(settings: Settings) -> Starlette:
     """The web app over the store named by settings.store (the pool starts with the app)."""
     from . import pages, sparql
@@ -213,27 +304,23 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        import anyio.to_thread
-
-        pool = QueryPool(
-            settings.store,
-            context.private_graphs,
-            workers=settings.query_workers,
-            timeout=settings.query_timeout,
-            max_rows=settings.max_result_rows,
-            max_concurrent=settings.max_concurrent_queries,
-        )
-        await anyio.to_thread.run_sync(pool.start)
-        context.pool = pool
+        if not await context.follow():
+            raise StoreError(f"no complete build at {settings.store}", hint="run `clusterkg build` first")
+        watcher = asyncio.ensure_future(_watch(context))
         try:
             yield
         finally:
-            context.pool = None
-            pool.close()
+            watcher.cancel()
+            await context.close()
 
     routes = [*sparql.routes(context), *_optional_routes(context), *pages.routes(context)]
     middleware = _middleware(settings)
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={ClusterKGError: error_response},
+    )
     app.state.context = context
     return app
 

@@ -144,8 +144,10 @@ async def query_route(context: ServeContext, request: Request) -> Response:
     private = context.is_private(request)
     try:
         result = await context.run_query(query, private=private, fmt="rows")
-    except ClusterKGError as exc:
-        return query_page(context, query, f'<p class="error">{esc(exc)}</p>')
+    except ClusterKGError as exc:  # the query page shows the error beside the query, with its status
+        page = query_page(context, query, f'<p class="error">{esc(exc)}</p>')
+        page.status_code = exc.http_status
+        return page
     return query_page(context, query, rows_html(context, result))
 
 
@@ -184,19 +186,17 @@ def routes(context: ServeContext) -> list[BaseRoute]:
             {
                 "status": "ok" if pool else "starting",
                 "store": context.build_id,
+                "build": context.build_id,
                 "network_isolated": bool(pool and pool.network_isolated),
             },
             headers={"Cache-Control": "no-store"},
         )
 
     def guarded(handler):  # type: ignore[no-untyped-def]
-        """An endpoint that runs `handler(context, request)` and turns our errors into responses."""
+        """An endpoint that runs `handler(context, request)`; errors reach the app's one handler."""
 
         async def endpoint(request: Request) -> Response:
-            try:
-                response: Response = await handler(context, request)
-            except ClusterKGError as exc:
-                return context.error_response(exc)
+            response: Response = await handler(context, request)
             return response
 
         return endpoint

@@ -8,7 +8,7 @@ as substituted RDF terms; a bad value is a 400 that names the parameter.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -16,9 +16,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import queries
-from ..queries import CannedQuery, Table, TermContext
+from ..errors import NotFound, ParameterError
+from ..queries import CannedQuery, TermContext
 from ..queries.openapi import document
 from ..settings import Settings
+from ..store import Executor
 from .cache import Cached
 from .html import esc, layout
 from .negotiation import choose
@@ -26,6 +28,7 @@ from .negotiation import choose
 FORMATS = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
 DEFAULT_LIMIT = 100
 PAGING = ("limit", "offset", "format")
+T = TypeVar("T")
 
 
 class Context(Protocol):
@@ -35,9 +38,7 @@ class Context(Protocol):
 
     def is_private(self, request: Request) -> bool: ...
 
-    async def select_rows(
-        self, sparql: str, *, private: bool, substitutions: dict[str, str] | None = None
-    ) -> Any: ...
+    async def using(self, work: Callable[[Executor], T], *, lookup: bool = False) -> T: ...
 
     def etag(self, *parts: object) -> str: ...
 
@@ -53,16 +54,12 @@ class Context(Protocol):
 
     def href(self, iri: str) -> str: ...
 
-    def error_response(self, exc: Exception) -> Response: ...
+
+HINT = "see /openapi.json for the parameters and the values they accept"
 
 
-class BadRequest(Exception):
-    """A 400 about one parameter (or several)."""
-
-    def __init__(self, message: str, parameter: str, problems: Mapping[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.parameter = parameter
-        self.problems = dict(problems or {parameter: message})
+def bad_parameter(message: str, parameter: str, problems: Mapping[str, str] | None = None) -> ParameterError:
+    return ParameterError(message, parameter=parameter, problems=dict(problems or {}), hint=HINT)
 
 
 def routes(context: Context) -> list[BaseRoute]:
@@ -118,16 +115,15 @@ class QueryApi:
         query = self.catalogue.get(request.path_params["name"])
         if query is None:
             known = ", ".join(self.catalogue)
-            return Response(f"No canned query named {request.path_params['name']!r}; known: {known}\n", 404)
-        try:
-            values, limit, offset = self.read_parameters(query, request)
-            terms = queries.bind(query, values, self.terms)
-        except BadRequest as exc:
-            return bad_request(exc, fmt)
+            raise NotFound(f"no canned query named {request.path_params['name']!r}", hint=f"known: {known}")
+        values, limit, offset = self.read_parameters(query, request)
+        terms = queries.bind(query, values, self.terms)
         private = self.context.is_private(request)
 
         async def produce() -> Cached:
-            page = await self.fetch(request, query, terms, limit, offset)
+            page = await self.context.using(
+                lambda executor: queries.run_page(executor, query, terms, limit, offset, private=private)
+            )
             response = self.render(request, query, values, page, fmt)
             headers = {"X-Total-Count": str(page.total)}
             links = page_links(request, page)
@@ -135,7 +131,7 @@ class QueryApi:
                 headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
             return Cached(bytes(response.body), response.headers["content-type"], headers)
 
-        # The store does not change while served, so a page of results is cached like any /sparql result.
+        # A page of results is cached like any /sparql result; the ETag names the build it came from.
         key = ("canned", query.name, tuple(sorted(values.items())), limit, offset, fmt)
         return await self.context.cached(request, key, produce, private=private, vary="Accept, Authorization")
 
@@ -143,49 +139,23 @@ class QueryApi:
         params = request.query_params
         repeated = [k for k in set(params.keys()) if len(params.getlist(k)) > 1]
         if repeated:
-            raise BadRequest(f"parameter {repeated[0]!r} is given more than once", repeated[0])
+            raise bad_parameter(f"parameter {repeated[0]!r} is given more than once", repeated[0])
         values = {k: v for k, v in params.items() if k not in PAGING}
         problems = queries.parameter_problems(query, values, self.terms)
         if problems:
             first = next(iter(problems))
-            raise BadRequest("; ".join(problems.values()), first, problems)
+            raise bad_parameter("; ".join(problems.values()), first, problems)
         cap = self.context.settings.max_result_rows
         limit = _integer(params, "limit", min(DEFAULT_LIMIT, cap), 0, cap)
         offset = _integer(params, "offset", 0, 0, None)
         return {k: v for k, v in values.items() if v != ""}, limit, offset
-
-    async def fetch(
-        self, request: Request, query: CannedQuery, terms: dict[str, str], limit: int, offset: int
-    ) -> queries.Page:
-        """One page and the true total. A result that fits under the row cap is evaluated once and
-        sliced (the page and its total come from the same rows); a longer one is counted apart."""
-        private = self.context.is_private(request)
-        whole = await self.context.select_rows(
-            queries.page_query(query.sparql, None), private=private, substitutions=terms
-        )
-        if not whole.truncated:
-            return queries.Page(
-                _table(whole.variables, whole.rows[offset : offset + limit]), len(whole.rows), limit, offset
-            )
-        rows = await self.context.select_rows(
-            queries.page_query(query.sparql, limit, offset), private=private, substitutions=terms
-        )
-        counted = await self.context.select_rows(
-            queries.count_query(query.sparql, list(terms)), private=private, substitutions=terms
-        )
-        return queries.Page(
-            _table(rows.variables, rows.rows),
-            queries.total_from(_table(counted.variables, counted.rows)),
-            limit,
-            offset,
-        )
 
     def render(
         self, request: Request, query: CannedQuery, values: dict[str, str], page: queries.Page, fmt: str
     ) -> Response:
         links = page_links(request, page)
         if fmt == "csv":
-            return Response(page.table.to_csv(), media_type="text/csv; charset=utf-8")
+            return Response(page.table.write("csv"), media_type="text/csv; charset=utf-8")
         if fmt == "html":
             body = result_html(query, values, page, links, self.context.href)
             return html_response(query.summary, body)
@@ -207,25 +177,16 @@ def _integer(params: Mapping[str, str], name: str, default: int, low: int, high:
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.strip().isdigit():
-        raise BadRequest(f"parameter {name!r}: {raw!r} is not a whole number", name)
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+        raise bad_parameter(
+            f"parameter {name!r}: {raw[:40]!r} is not a whole number of at most 12 digits", name
+        )
     value = int(raw)
     if value < low or (high is not None and value > high):
-        raise BadRequest(
+        raise bad_parameter(
             f"parameter {name!r}: {value} is outside {low}..{high if high is not None else ''}", name
         )
     return value
-
-
-def bad_request(exc: BadRequest, fmt: str) -> Response:
-    hint = "see /openapi.json for the parameters and the values they accept"
-    if fmt == "json":
-        body = {"error": str(exc), "parameter": exc.parameter, "problems": exc.problems, "hint": hint}
-        return JSONResponse(body, status_code=400)
-    if fmt == "html":
-        items = "".join(f"<li><b>{_esc(k)}</b>: {_esc(v)}</li>" for k, v in exc.problems.items())
-        return html_response("Bad parameter", f"<h1>Bad parameter</h1><ul>{items}</ul>", 400)
-    return Response(f"Bad parameter {exc.parameter!r}: {exc}\n", 400, media_type="text/plain")
 
 
 def page_links(request: Request, page: queries.Page) -> dict[str, str]:
@@ -325,7 +286,3 @@ def result_html(
         f"<p>{_esc(shown)} {pager}</p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
         f"<details><summary>SPARQL</summary><pre>{_esc(query.sparql)}</pre></details>"
     )
-
-
-def _table(variables: list[str], rows: list[Any]) -> Table:
-    return Table(list(variables), [[r.get(v) for v in variables] for r in rows])

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..store.pool import convert_rdf
+from ..store.export import convert_rdf
 from .negotiation import choose
 from .resources import RDF_TYPES
 

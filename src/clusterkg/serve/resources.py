@@ -15,9 +15,9 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from ..errors import ClusterKGError
+from ..errors import NotFound
 from ..namespaces import DCT, OWL, PROV, RDF, RDFS, SH, SKOS, graph_iri
-from ..store.pool import convert_rdf, read_rdf_files
+from ..store.export import convert_rdf, read_rdf_files
 from .cache import Cached
 from .html import alternates, compact, esc, iri_link, layout, table, term_html
 from .negotiation import choose, pick_label, preferred_languages
@@ -49,26 +49,24 @@ CKG_SOURCE_RECORD = "https://w3id.org/clusterkg/ontology#sourceRecord"
 LABELS = (RDFS + "label", SKOS + "prefLabel")
 _IRI_SAFE = re.compile(r"[^<>\"{}|^`\\\x00-\x20]*")
 
-OUTGOING = f"""SELECT ?this ?p ?o ?g ?olabel ?plabel WHERE {{
-  GRAPH ?g {{ ?this ?p ?o }}
+# On the merged default graph: each statement once, however many documents state it.
+OUTGOING = f"""SELECT ?this ?p ?o ?olabel ?plabel WHERE {{
+  ?this ?p ?o
   OPTIONAL {{ ?o <{RDFS}label> ?olabel }}
   OPTIONAL {{ ?p <{RDFS}label> ?plabel }}
 }}"""
-INCOMING = f"""SELECT ?this ?s ?p ?g ?slabel ?plabel WHERE {{
-  {{ SELECT DISTINCT ?this ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p ?this }} }} LIMIT 1000 }}
+INCOMING = f"""SELECT ?this ?s ?p ?slabel ?plabel WHERE {{
+  {{ SELECT DISTINCT ?this ?s ?p WHERE {{ ?s ?p ?this }} LIMIT 1000 }}
   OPTIONAL {{ ?s <{RDFS}label> ?slabel }}
   OPTIONAL {{ ?p <{RDFS}label> ?plabel }}
 }}"""
+GRAPHS_OF = "SELECT DISTINCT ?this ?g WHERE { GRAPH ?g { ?this ?p ?o } } ORDER BY ?g"
 GRAPH_CLASSES = """SELECT ?this ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?this { ?s a ?c } }
 GROUP BY ?this ?c ORDER BY DESC(?n)"""
 GRAPH_SIZE = "SELECT ?this (COUNT(*) AS ?n) WHERE { GRAPH ?this { ?s ?p ?o } } GROUP BY ?this"
 RESOURCE_RDF = "CONSTRUCT { ?this ?p ?o } WHERE { ?this ?p ?o }"
 GRAPH_RDF = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?this { ?s ?p ?o } }"
 GRAPH_ROWS = "SELECT ?this ?s ?p ?o WHERE { GRAPH ?this { ?s ?p ?o } } ORDER BY ?s ?p ?o"
-
-
-class NotFound(Exception):
-    pass
 
 
 def negotiate(request: Request) -> str | None:
@@ -106,11 +104,12 @@ def _source_items(outgoing: list[Row], context: ServeContext, names: dict[str, s
 async def resource_html(context: ServeContext, iri: str, private: bool, languages: list[str]) -> Cached:
     """The HTML page of a resource: labels, properties, links in, sources, graphs."""
     subs = {"this": _ntriple_iri(iri)}
-    outgoing = (await context.select_rows(OUTGOING, private=private, substitutions=subs)).rows
-    incoming = (await context.select_rows(INCOMING, private=private, substitutions=subs)).rows
+    outgoing = (await context.select_rows(OUTGOING, private=private, substitutions=subs, lookup=True)).rows
+    incoming = (await context.select_rows(INCOMING, private=private, substitutions=subs, lookup=True)).rows
     graph_rows = [] if outgoing or incoming else await _graph_size(context, iri, private)
     if not outgoing and not incoming and not graph_rows:
-        raise NotFound(iri)
+        raise NotFound(f"no resource {iri} in this dataset", hint="check the address")
+    in_graphs = await context.select_rows(GRAPHS_OF, private=private, substitutions=subs, lookup=True)
     names = _names(outgoing, incoming, languages)
     title = _own_label(outgoing, languages) or compact(iri)
     parts = [f"<h1>{esc(title)}</h1>", f'<p class="iri"><code>{esc(iri)}</code></p>']
@@ -123,7 +122,7 @@ async def resource_html(context: ServeContext, iri: str, private: bool, language
         parts.append(
             '<h2>Sources</h2><ul class="sources">' + "".join(f"<li>{s}</li>" for s in sources) + "</ul>"
         )
-    graphs = sorted({r["g"]["value"] for r in outgoing})
+    graphs = sorted({r["g"]["value"] for r in in_graphs.rows})
     items = "".join(f"<li>{iri_link(g, context)}</li>" for g in graphs)
     parts.append(f'<h2>Named graphs</h2><ul class="graphs">{items}</ul>')
     if graph_rows:
@@ -153,30 +152,26 @@ def _own_label(outgoing: list[Row], languages: list[str]) -> str | None:
 
 def _properties_section(outgoing: list[Row], context: ServeContext, names: dict[str, str]) -> str:
     props = sorted(
-        {(r["p"]["value"], repr(r["o"]), r["g"]["value"]): r for r in outgoing}.values(),
+        {(r["p"]["value"], repr(sorted(r["o"].items()))): r for r in outgoing}.values(),
         key=lambda r: (r["p"]["value"], str(r["o"]["value"])),
     )
     rows = [
-        [
-            iri_link(r["p"]["value"], context, names.get(r["p"]["value"])),
-            term_html(r["o"], context, names),
-            iri_link(r["g"]["value"], context),
-        ]
+        [iri_link(r["p"]["value"], context, names.get(r["p"]["value"])), term_html(r["o"], context, names)]
         for r in props
     ]
-    return "<h2>Properties</h2>" + table(["Property", "Value", "Graph"], rows, "properties")
+    return "<h2>Properties</h2>" + table(["Property", "Value"], rows, "properties")
 
 
 def _incoming_section(incoming: list[Row], context: ServeContext, names: dict[str, str]) -> str:
+    links = sorted(
+        {(r["s"]["value"], r["p"]["value"]): r for r in incoming}.values(),
+        key=lambda r: (r["p"]["value"], r["s"]["value"]),
+    )
     rows = [
-        [
-            term_html(r["s"], context, names),
-            iri_link(r["p"]["value"], context, names.get(r["p"]["value"])),
-            iri_link(r["g"]["value"], context),
-        ]
-        for r in incoming
+        [term_html(r["s"], context, names), iri_link(r["p"]["value"], context, names.get(r["p"]["value"]))]
+        for r in links
     ]
-    return "<h2>Links to this resource</h2>" + table(["From", "Property", "Graph"], rows, "incoming")
+    return "<h2>Links to this resource</h2>" + table(["From", "Property"], rows, "incoming")
 
 
 def _summary(
@@ -201,7 +196,9 @@ def _summary(
 
 async def _graph_size(context: ServeContext, iri: str, private: bool) -> list[Row]:
     rows = (
-        await context.select_rows(GRAPH_SIZE, private=private, substitutions={"this": _ntriple_iri(iri)})
+        await context.select_rows(
+            GRAPH_SIZE, private=private, substitutions={"this": _ntriple_iri(iri)}, lookup=True
+        )
     ).rows
     return [r for r in rows if int(r["n"]["value"]) > 0]
 
@@ -210,7 +207,9 @@ async def _graph_section(
     context: ServeContext, iri: str, private: bool, size: list[Row], names: dict[str, str]
 ) -> str:
     classes = (
-        await context.select_rows(GRAPH_CLASSES, private=private, substitutions={"this": _ntriple_iri(iri)})
+        await context.select_rows(
+            GRAPH_CLASSES, private=private, substitutions={"this": _ntriple_iri(iri)}, lookup=True
+        )
     ).rows
     rows = [
         [iri_link(r["c"]["value"], context, names.get(r["c"]["value"])), esc(r["n"]["value"])]
@@ -234,13 +233,15 @@ def _alternates(href: str) -> str:
 
 async def resource_rdf(context: ServeContext, iri: str, private: bool, fmt: str, media_type: str) -> Cached:
     subs = {"this": _ntriple_iri(iri)}
-    result = await context.run_query(RESOURCE_RDF, private=private, graph_fmt=fmt, substitutions=subs)
+    result = await context.run_query(
+        RESOURCE_RDF, private=private, graph_fmt=fmt, substitutions=subs, lookup=True
+    )
     if result.count == 0:
         result = await context.run_query(GRAPH_RDF, private=private, graph_fmt=fmt, substitutions=subs)
     if result.count == 0:
-        linked = await context.select_rows(INCOMING, private=private, substitutions=subs)
+        linked = await context.select_rows(INCOMING, private=private, substitutions=subs, lookup=True)
         if not linked.rows:
-            raise NotFound(iri)
+            raise NotFound(f"no resource {iri} in this dataset", hint="check the address")
     headers = {"X-Result-Truncated": "true"} if result.truncated else {}
     return Cached(result.body, _typed(media_type), headers)
 
@@ -385,9 +386,4 @@ async def dereference(context: ServeContext, request: Request, shapes: ShapesDoc
         return await resource_rdf(context, iri, private, RDF_TYPES[media_type], media_type)
 
     key = ("resource", iri, media_type, tuple(languages) if media_type == "text/html" else ())
-    try:
-        return await context.cached(request, key, produce, private=private, vary=VARY)
-    except NotFound:
-        return PlainTextResponse(f"Not found: no resource {iri} in this dataset\n", 404)
-    except ClusterKGError as exc:
-        return context.error_response(exc)
+    return await context.cached(request, key, produce, private=private, vary=VARY)

@@ -14,9 +14,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..errors import ClusterKGError, Unauthorized
-from ..store.pool import convert_rdf
-from ..store.querytext import analyse
+from ..store.export import convert_rdf
+from ..store.policy import analyse
 from .cache import Cached
 from .negotiation import choose
 
@@ -131,7 +130,7 @@ async def _answer(context: ServeContext, request: Request, params: list[tuple[st
             return PlainTextResponse("Bad request: no query given (query=…)\n", 400)
         return await service_description(context, request)
     query = queries[0]
-    shape = analyse(query, context.settings.base_iri)
+    shape = analyse(query)
     if shape.is_update:
         return PlainTextResponse(READ_ONLY, 403)
     private = context.is_private(request)
@@ -177,13 +176,11 @@ def routes(context: ServeContext) -> list[BaseRoute]:
             params = await protocol_params(request)
             if any(k in UPDATE_PARAMS for k, _ in params):
                 return PlainTextResponse(READ_ONLY, 403)
-            return await _answer(context, request, params)
         except ProtocolError as exc:
             return PlainTextResponse(
                 exc.message if exc.message.endswith("\n") else exc.message + "\n", exc.status
             )
-        except (Unauthorized, ClusterKGError) as exc:
-            return context.error_response(exc)
+        return await _answer(context, request, params)
 
     return [
         Route("/sparql", endpoint, methods=["GET", "POST"], name="sparql"),
@@ -218,7 +215,7 @@ def endpoint_url(context: ServeContext, request: Request) -> str:
 
 async def _public_graphs(context: ServeContext, private: bool) -> list[str]:
     result = await context.select_rows(
-        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", private=private
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", private=private, lookup=True
     )
     return [row["g"]["value"] for row in result.rows if "g" in row]
 
@@ -235,7 +232,6 @@ def _sd_turtle(endpoint: str, graphs: list[str]) -> str:
         f"<{endpoint}> a sd:Service ;\n"
         f"  sd:endpoint <{endpoint}> ;\n"
         "  sd:supportedLanguage sd:SPARQL11Query ;\n"
-        "  sd:feature sd:UnionDefaultGraph ;\n"
         f"  sd:resultFormat {formats} ;\n"
         "  sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;\n"
         f"  sd:defaultDataset <{endpoint}#dataset> .\n"

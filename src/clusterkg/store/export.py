@@ -11,12 +11,14 @@ from __future__ import annotations
 import gzip
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
-from ..errors import RdfSyntaxError
+from ..errors import RdfSyntaxError, StoreError
+from ..namespaces import PREFIXES
 from . import KnowledgeStore
+from .engine import GRAPH_FORMATS, term_dict
 
 SERIALISATIONS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -40,8 +42,7 @@ Lines = list[bytes]
 
 def graph_lines(kg: KnowledgeStore, graph: str, skolem_prefix: str) -> Lines:
     """One named graph of the store as canonical N-Triples lines."""
-    raw = kg._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
-    return canonical_lines(raw, skolem_prefix)
+    return canonical_lines(kg.graph_ntriples(graph), skolem_prefix)
 
 
 def canonical_lines(ntriples: bytes, skolem_prefix: str, *, normalise: bool = False) -> Lines:
@@ -124,3 +125,28 @@ def release_quads(path: Path) -> Iterator[tuple[str, str, str, str]]:
     for quad in _parse_file(path):
         graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
         yield str(quad.subject), str(quad.predicate), str(quad.object), graph
+
+
+# ---------------------------------------------------------------- small RDF documents
+
+
+def convert_rdf(data: bytes, source: str, target: str, base_iri: str | None = None) -> bytes:
+    """Re-serialise an RDF document (format names as in GRAPH_FORMATS), e.g. Turtle to JSON-LD."""
+    triples = [q.triple for q in ox.parse(data, format=GRAPH_FORMATS[source], base_iri=base_iri)]
+    prefixes = PREFIXES if target == "turtle" else None
+    return ox.serialize(triples, format=GRAPH_FORMATS[target], prefixes=prefixes) or b""
+
+
+def read_rdf_files(paths: Iterable[Path]) -> tuple[bytes, list[dict[str, Any]]]:
+    """Merge RDF files into one N-Triples document and its triples as term dicts (for HTML)."""
+    triples: list[ox.Triple] = []
+    for path in paths:
+        try:
+            triples += [q.triple for q in ox.parse(path=str(path))]
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise StoreError(f"cannot read {path}: {exc}", hint="fix the file") from exc
+    rows = [
+        {"subject": term_dict(t.subject), "predicate": term_dict(t.predicate), "object": term_dict(t.object)}
+        for t in triples
+    ]
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", rows

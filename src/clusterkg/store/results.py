@@ -145,3 +145,22 @@ def _plain_number_ok(value: str, datatype: str) -> bool:
         XSD + "boolean": r"true|false",
     }
     return re.fullmatch(patterns[datatype], value) is not None
+
+
+def plain(term: Term | None, lang: bool = False) -> str:
+    """The value of a term as text (with @lang for language-tagged literals if asked)."""
+    if not term:
+        return ""
+    tag = term.get("xml:lang")
+    return f"{term['value']}@{tag}" if lang and tag else str(term["value"])
+
+
+def text_table(variables: list[str], rows: list[Row]) -> str:
+    """Rows as an aligned text table with a row count, for the terminal."""
+    cells = [[plain(row.get(v), lang=True).replace("\n", " ") for v in variables] for row in rows]
+    widths = [max([len(v), *(len(r[i]) for r in cells)]) for i, v in enumerate(variables)]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(lines)

@@ -1,0 +1,270 @@
+"""Build folders: load a build, swap it in atomically, keep the rollback, prune the rest.
+
+A store path (the `store` setting) is a symbolic link to one build folder in
+`<store>.builds/`. Each build holds two Oxigraph stores:
+
+- `public/`: every public named graph, plus the default graph, which is the RDF merge of
+  those graphs (each triple once, however many documents state it). Anonymous queries run on
+  this store's real default graph, so personal data cannot be reached: it is not there.
+- `private/`: the public store plus the private graphs (contacts), again with the merge of all
+  of them as the default graph, for authorised callers and for the validation gate.
+
+Builds and publishes of one store are serialised by `store_lock`; a server serving a build
+`hold`s it with a lease, so that pruning never deletes a build still in use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import fcntl
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import BuildLocked, StoreError
+
+PUBLIC, PRIVATE = "public", "private"
+LEASES = ".leases"
+
+
+def builds_dir(store_path: Path) -> Path:
+    """Folder that holds every build of the store at `store_path`."""
+    return store_path.with_name(store_path.name + ".builds")
+
+
+def part(build: Path, private: bool = False) -> Path:
+    """The public or private Oxigraph store inside a build folder."""
+    return build / (PRIVATE if private else PUBLIC)
+
+
+def is_private_line(line: bytes, private_ends: tuple[bytes, ...]) -> bool:
+    """True when an N-Quads line is in one of the private graphs (`private_ends`: b"<g>" each)."""
+    text = line.rstrip()
+    if not text.endswith(b"."):
+        return False
+    return text[:-1].rstrip().endswith(private_ends)
+
+
+def split_nquads(source: Path, private_graphs: Iterable[str], public: Path, private: Path) -> None:
+    """Copy the lines of `source` to `public` or `private` by their graph."""
+    ends = tuple(f"<{g}>".encode() for g in private_graphs)
+    with open(source, "rb") as lines, open(public, "wb") as pub, open(private, "wb") as priv:
+        if not ends:
+            shutil.copyfileobj(lines, pub, 1 << 20)
+            return
+        for line in lines:
+            (priv if is_private_line(line, ends) else pub).write(line)
+
+
+def _merge_into_default(
+    store: ox.Store, graphs: Iterable[ox.NamedNode | ox.BlankNode], scratch: Path
+) -> None:
+    """Add the triples of `graphs` to the default graph (a set: each triple once)."""
+    for graph in graphs:
+        store.dump(str(scratch), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        store.bulk_load(path=str(scratch), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    scratch.unlink(missing_ok=True)
+
+
+def _named(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
+    return list(store.named_graphs())
+
+
+def new_build(store_path: Path, nquads: Path, private_graphs: Iterable[str] = ()) -> Path:
+    """Load an N-Quads file into a fresh build folder (public and private store); nothing live changes."""
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%f")
+    target = builds_dir(store_path) / f"build-{stamp}-{os.getpid()}"
+    target.mkdir(parents=True, exist_ok=False)
+    try:
+        _load(target, nquads, list(private_graphs))
+    except (OSError, SyntaxError) as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise StoreError(f"loading {nquads} into {target} failed: {exc}", hint="see the message") from exc
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    return target
+
+
+def _load(target: Path, nquads: Path, private_graphs: list[str]) -> None:
+    public_lines, private_lines = target / "public.nq", target / "private.nq"
+    scratch = target / "graph.nt"
+    split_nquads(nquads, private_graphs, public_lines, private_lines)
+    public = ox.Store(str(part(target)))
+    public.bulk_load(path=str(public_lines), format=ox.RdfFormat.N_QUADS)
+    _merge_into_default(public, _named(public), scratch)
+    public.flush()
+    public.optimize()
+    public.backup(str(part(target, private=True)))
+    del public
+    private = ox.Store(str(part(target, private=True)))
+    before = set(_named(private))
+    private.bulk_load(path=str(private_lines), format=ox.RdfFormat.N_QUADS)
+    _merge_into_default(private, [g for g in _named(private) if g not in before], scratch)
+    private.flush()
+    del private
+    public_lines.unlink()
+    private_lines.unlink()
+
+
+def discard_build(build: Path) -> None:
+    """Remove a build that will not be activated."""
+    shutil.rmtree(build, ignore_errors=True)
+
+
+def activate(store_path: Path, build: Path, keep: int = 2) -> Path | None:
+    """Point `store_path` at `build` atomically; return the previous build (the rollback)."""
+    previous = store_path.resolve() if store_path.is_symlink() else None
+    if store_path.exists() and not store_path.is_symlink():
+        previous = builds_dir(store_path) / f"adopted-{build.name}"
+        store_path.rename(previous)  # an old plain folder becomes a build
+    link = store_path.with_name(f".{store_path.name}.link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(build, store_path.parent))
+    os.replace(link, store_path)
+    _prune(store_path, keep={build.resolve(), *([previous] if previous else [])}, count=keep)
+    return previous
+
+
+def _prune(store_path: Path, keep: set[Path], count: int) -> None:
+    """Delete old builds beyond `count`; never a leased build, never another run's staging folder."""
+    # Only finished builds are candidates: `.staging-*` and anything else belong to other runs.
+    builds = [p for p in builds_dir(store_path).iterdir() if p.name.startswith(("build-", "adopted-"))]
+    builds.sort(key=_built_at, reverse=True)
+    # A leased build is kept on top of `count`, so serving an old build never costs a rollback.
+    spare = [b for b in builds if b.resolve() not in keep and not is_leased(b)]
+    for build in spare[max(count - len(keep), 0) :]:
+        shutil.rmtree(build, ignore_errors=True)
+
+
+def _built_at(build: Path) -> float:
+    """When a build was loaded: its public store's mtime, which leases (in the build folder) leave alone."""
+    public = part(build)
+    return (public if public.is_dir() else build).stat().st_mtime
+
+
+def lock_path(store_path: Path) -> Path:
+    """The lock file that serialises builds and publishes of the store at `store_path`."""
+    return store_path.parent / f".{store_path.name}.lock"
+
+
+@contextlib.contextmanager
+def store_lock(store_path: Path, what: str = "build") -> Iterator[None]:
+    """Hold the store's lock for a `what` (build, publish); BuildLocked when another run holds it."""
+    path = lock_path(store_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            # flock, not a pid file: the kernel drops it when its holder dies, so a stale lock
+            # left by a killed run is simply taken over.
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise _locked(path, store_path) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n{what}\n".encode())
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)  # while still held: a free lock names no holder
+    finally:
+        os.close(fd)
+
+
+def _locked(path: Path, store_path: Path) -> BuildLocked:
+    """The error for a lock another run holds, naming that run from the lock file."""
+    pid, what = _holder(path)
+    return BuildLocked(
+        f"another {what} is running (pid {pid}) on the store {store_path}",
+        hint=f"wait for it to finish, or stop process {pid}; a killed run's lock is released by itself",
+    )
+
+
+def _holder(path: Path) -> tuple[str, str]:
+    """(pid, what) from a held lock file; the holder writes them just after taking the lock."""
+    for _ in range(20):  # the holder may not have written them yet
+        with contextlib.suppress(OSError):
+            lines = path.read_text(encoding="utf-8").split()
+            if len(lines) >= 2:
+                return lines[0], lines[1]
+        time.sleep(0.01)
+    return "unknown", "build or publish"
+
+
+class Lease:
+    """A running process's claim on a build: while it is held, pruning leaves the build alone."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def release(self) -> None:
+        """Give the build up (again is fine)."""
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> Lease:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.release()
+
+
+def hold(build: Path) -> Lease:
+    """Lease `build` (a build folder or the store link) for this process, until released."""
+    build = build.resolve()
+    lease = Lease(build / LEASES / f"{os.getpid()}-{secrets.token_hex(6)}")
+    try:
+        lease.path.parent.mkdir(exist_ok=True)
+        lease.path.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    except OSError as exc:
+        raise StoreError(f"cannot hold the build {build}: {exc}", hint="is the store built?") from exc
+    if not part(build).is_dir():  # pruned just before the lease was written
+        lease.release()
+        raise StoreError(f"the build {build} is gone", hint="open the store again")
+    return lease
+
+
+def is_leased(build: Path) -> bool:
+    """True when a live process holds a lease on `build`; leases of dead processes are removed."""
+    folder, leased = build / LEASES, False
+    if not folder.is_dir():
+        return False
+    for lease in folder.iterdir():
+        pid = lease.name.split("-", 1)[0]
+        if not pid.isdigit() or int(pid) <= 0:
+            continue  # not a lease this module wrote: leave it be
+        if _alive(int(pid)):
+            leased = True
+        else:
+            lease.unlink(missing_ok=True)
+    return leased
+
+
+def _alive(pid: int) -> bool:
+    """True when process `pid` exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, it is just another user's
+    return True
+
+
+def open_read_only(build: Path, private: bool = False) -> ox.Store:
+    """One of a build's two stores, read-only; StoreError names what to do when it is missing."""
+    folder = part(build, private)
+    if not folder.is_dir():
+        raise StoreError(
+            f"{build} holds no {folder.name} store (an older layout, or an unfinished build)",
+            hint="run `clusterkg build` to build the store again",
+        )
+    try:
+        return ox.Store.read_only(str(folder))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {folder}: {exc}", hint="rebuild it") from exc

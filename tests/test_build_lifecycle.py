@@ -1,0 +1,139 @@
+"""Build lifecycle: the store lock, leases that protect served builds, and what pruning may delete."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import copy_project
+
+from clusterkg import store
+from clusterkg.cli import main
+from clusterkg.errors import BuildLocked
+from clusterkg.store import builds
+
+PYTHON = str(Path(sys.executable))
+NQUADS = '<urn:s> <urn:p> "o" <https://w3id.org/clusterkg/graph/doc1> .\n'
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from clusterkg.store.builds import store_lock
+with store_lock(Path(sys.argv[1]), "build"):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "var" / "store"
+
+
+def tiny_build(store_path: Path) -> Path:
+    """A fresh, real build of one quad (not yet active)."""
+    source = store_path.parent.parent / "data.nq"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text(NQUADS, encoding="utf-8")
+    return store.new_build(store_path, source)
+
+
+def dead_pid() -> int:
+    """The pid of a process that has finished (and been reaped)."""
+    done = subprocess.run([PYTHON, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
+    return int(done.stdout)
+
+
+def test_second_lock_while_held_is_refused(store_path: Path) -> None:
+    with store.store_lock(store_path):
+        with pytest.raises(BuildLocked) as caught, store.store_lock(store_path):
+            pass
+        assert f"another build is running (pid {os.getpid()})" in str(caught.value)
+        assert caught.value.exit_code == 2
+    with store.store_lock(store_path, "publish"):  # released on exit: free again
+        refused = pytest.raises(BuildLocked, match=f"another publish is running \\(pid {os.getpid()}\\)")
+        with refused, store.store_lock(store_path):
+            pass
+
+
+def test_lock_of_a_killed_run_is_taken_over(store_path: Path) -> None:
+    command = [PYTHON, "-c", HOLD_LOCK, str(store_path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as holder:
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+            refused = pytest.raises(BuildLocked, match=f"another build is running \\(pid {holder.pid}\\)")
+            with refused, store.store_lock(store_path):
+                pass
+        finally:
+            holder.send_signal(signal.SIGKILL)  # no cleanup runs: the lock file still names it
+            holder.wait()
+    assert builds.lock_path(store_path).read_text(encoding="utf-8").split() == [str(holder.pid), "build"]
+    assert builds.lock_path(store_path).exists()  # the lock file stays; only the kernel lock went
+    with store.store_lock(store_path, "build"):
+        lines = builds.lock_path(store_path).read_text(encoding="utf-8").split()
+        assert lines == [str(os.getpid()), "build"]
+
+
+def test_prune_deletes_the_oldest_without_a_lease(store_path: Path) -> None:
+    made = [tiny_build(store_path)]
+    store.activate(store_path, made[0], keep=1)
+    for _ in range(2):
+        made.append(tiny_build(store_path))
+        store.activate(store_path, made[-1], keep=1)
+    assert not made[0].exists()
+    assert made[1].is_dir() and made[2].is_dir()  # the rollback and the current build
+    assert store_path.resolve() == made[2].resolve()
+
+
+def test_live_lease_protects_a_build_from_pruning(store_path: Path) -> None:
+    first = tiny_build(store_path)
+    store.activate(store_path, first, keep=1)
+    with store.hold(store_path) as lease:  # a server holds what the link points at
+        assert lease.path.parent == first.resolve() / builds.LEASES
+        for _ in range(3):
+            store.activate(store_path, tiny_build(store_path), keep=1)
+        assert store.builds.part(first).is_dir()
+    assert not lease.path.exists()
+    lease.release()  # again: harmless
+    store.activate(store_path, tiny_build(store_path), keep=1)
+    assert not first.exists()  # released, so the next prune takes it
+
+
+def test_lease_of_a_dead_process_does_not_protect(store_path: Path) -> None:
+    first = tiny_build(store_path)
+    store.activate(store_path, first, keep=1)
+    stale = first / builds.LEASES / f"{dead_pid()}-abcdef"
+    stale.parent.mkdir()
+    stale.write_text("0\n", encoding="utf-8")
+    assert not builds.is_leased(first)
+    assert not stale.exists()  # the stale lease was cleared away
+    stale.write_text("0\n", encoding="utf-8")
+    store.activate(store_path, tiny_build(store_path), keep=1)
+    store.activate(store_path, tiny_build(store_path), keep=1)
+    assert not first.exists()
+
+
+def test_staging_folders_of_other_runs_survive_activate(store_path: Path) -> None:
+    staging = store.builds_dir(store_path) / ".staging-123"
+    staging.mkdir(parents=True)
+    (staging / "data.nq").write_text(NQUADS, encoding="utf-8")
+    for _ in range(3):
+        store.activate(store_path, tiny_build(store_path), keep=1)
+    assert (staging / "data.nq").read_text(encoding="utf-8") == NQUADS
+
+
+def test_cli_build_is_refused_while_another_build_holds_the_lock(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "p")
+    store_path = (tmp_path / "elsewhere" / "store").absolute()
+    with store.store_lock(store_path, "build"):
+        result = CliRunner().invoke(
+            main, ["--project-dir", str(project), "build", "--store", str(store_path)]
+        )
+    assert result.exit_code == 2, result.output
+    assert f"another build is running (pid {os.getpid()})" in result.output
+    assert not store.builds_dir(store_path).exists()  # refused before anything was staged
