@@ -9,21 +9,24 @@ it as their only argument. The canned-query API (serve/queries_api.py, optional)
 ServeContext, the interface route modules may rely on:
 
 - `context.settings`: the Settings the server runs with (base_iri, max_result_rows, …).
-- `context.build_id`: the store build being served; the store never changes while served, so
-  it is part of every ETag.
+- `context.build_id`: the build being served. The server follows `clusterkg build` (`follow`,
+  polled every settings.reload_interval s) and swaps builds without restart; the build id is part
+  of every ETag, so a new build never answers with an old page.
 - `context.is_private(request) -> bool`: True when the request carries the configured bearer
   token (settings.private_token, when non-empty); raises `Unauthorized` (401) for a wrong token.
+- `await context.using(work, lookup=False) -> T`: runs `work(executor)` in a thread on the build
+  served now; the executor is the worker pool (user SPARQL, canned queries: killable, time limit,
+  row cap, bounded queue) or, with `lookup=True`, the in-process store (the server's own bounded
+  lookups behind pages: no worker round trip). Every executor has `execute(QueryRequest)`.
 - `await context.run_query(sparql, *, private, substitutions=None, fmt="json", graph_fmt="turtle",
-  default_graphs=None, named_graphs=None) -> QueryResult`: runs a query in the worker pool, with
-  the time limit, the row cap and the concurrency cap. `substitutions` maps variable names (no
-  "?") to RDF terms in N-Triples syntax ('<https://…>', '"Bio"@en', '"3"^^<…#integer>'); they are
-  bound as terms (SEP-0007), never pasted into the text. The result (store.pool.QueryResult) has
-  `.kind` ("bindings" | "boolean" | "graph"), `.body` (bytes in `fmt`/`graph_fmt`), `.media_type`,
-  `.truncated` (rows were cut at settings.max_result_rows), `.count`, `.variables`, `.boolean`.
-- `await context.select_rows(sparql, *, private, substitutions=None) -> QueryResult`: same, but
-  `.rows` holds the rows as SPARQL-JSON term dicts ({"type": "uri"|"literal"|…, "value": …}).
-- Errors raised by both: QueryError (→ 400), QueryTimeout (→ 503), QueryPoolBusy (→ 503 with
-  Retry-After); `context.error_response(exc)` turns any of them into the right plain-text response.
+  default_graphs=None, named_graphs=None, lookup=False) -> QueryResult`: one request through
+  `using`. `substitutions` maps variable names (no "?") to RDF terms in N-Triples syntax; they
+  are bound as terms (SEP-0007), never pasted into the text. The result (store.QueryResult) has
+  `.kind` ("bindings" | "boolean" | "graph"), `.body`, `.media_type`, `.truncated`, `.count`,
+  `.variables`, `.rows` (for fmt="rows": SPARQL-JSON term dicts) and `.boolean`.
+- `await context.select_rows(...)`: `run_query` with fmt="rows".
+- Errors are raised, never caught in routes: each class in errors.py carries its HTTP status, and
+  the app's one exception handler (`error_response`) writes the response.
 - `await context.cached(request, key, produce, private=…, vary="Accept")`: ETag / 304 / public
   response cache around `produce() -> serve.cache.Cached` (called only on a cache miss); `key`
   is a tuple naming the representation (route, parameters, negotiated format).
@@ -53,7 +56,7 @@ from starlette.routing import BaseRoute
 from ..errors import ClusterKGError, QueryPoolBusy, StoreError, Unauthorized
 from ..settings import Settings
 from ..store import Executor, KnowledgeStore, QueryRequest, QueryResult
-from ..store.builds import part
+from ..store.builds import hold, part
 from ..store.pool import QueryPool
 from .cache import Cached, ResponseCache, not_modified, not_modified_response, respond
 from .security import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -68,6 +71,7 @@ class ServedBuild:
 
     def __init__(self, settings: Settings, build: Path) -> None:
         self.build, self.id = build, build.name
+        self.lease = hold(build)  # first: pruning must not delete what the server is about to open
         self.local = KnowledgeStore(build, max_rows=settings.max_result_rows, base_iri=settings.base_iri)
         self.pool = QueryPool(
             build,
@@ -81,15 +85,23 @@ class ServedBuild:
         self.users = 0
 
     def start(self) -> ServedBuild:
-        self.pool.start()
+        try:
+            self.pool.start()
+        except BaseException:
+            self.lease.release()
+            raise
         return self
+
+    def close(self) -> None:
+        self.pool.close()
+        self.lease.release()
 
     async def retire(self, grace: float) -> None:
         """Close once the requests still running on this build have finished (or after `grace` s)."""
         deadline = time.monotonic() + grace
         while self.users and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        self.pool.close()
+        self.close()
 
 
 def current_build(store_path: Path) -> Path | None:
@@ -135,7 +147,7 @@ class ServeContext:
         build = current_build(self.settings.store)
         if build is None or (self.served is not None and build == self.served.build):
             return False
-        fresh = await anyio.to_thread.run_sync(ServedBuild(self.settings, build).start)
+        fresh = await anyio.to_thread.run_sync(lambda: ServedBuild(self.settings, build).start())
         old, self.served = self.served, fresh
         if old is not None:
             task = asyncio.ensure_future(old.retire(self.settings.query_timeout + 5))
@@ -146,7 +158,7 @@ class ServeContext:
     async def close(self) -> None:
         old, self.served = self.served, None
         if old is not None:
-            old.pool.close()
+            old.close()
 
     # -- queries
     async def using(self, work: Callable[[Executor], T], *, lookup: bool = False) -> T:
