@@ -12,11 +12,14 @@ from clusterkg.errors import QueryError
 from clusterkg.queries import TermContext
 from clusterkg.queries.params import parse_type
 from clusterkg.settings import Settings
+from clusterkg.sources import CountryResolver
 from clusterkg.store import results
 
 REPO = Path(__file__).resolve().parents[1]
 QUERY_FILES = sorted((REPO / "queries").glob("*.rq"))
-CTX = TermContext("https://w3id.org/clusterkg/", {"ca": "CAN", "can": "CAN", "canada": "CAN", "de": "DEU"})
+CTX = TermContext(
+    "https://w3id.org/clusterkg/", CountryResolver({"ca": "CAN", "can": "CAN", "canada": "CAN", "de": "DEU"})
+)
 INJECTIONS = [
     'x" } ; DROP ALL ; { "',
     "} ; DROP ALL ; {",

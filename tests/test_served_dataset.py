@@ -151,3 +151,14 @@ def test_every_executor_refuses_the_bypass(kg, client: TestClient) -> None:  # t
     assert response.status_code == 400 and "SERVICE" in response.text
     nested = client.get("/sparql", params={"query": "ASK " + "{" * 5000 + "}" * 5000})
     assert nested.status_code == 400 and "nests" in nested.text
+
+
+def test_the_query_api_resolves_every_country_spelling_the_build_does(client: TestClient) -> None:
+    aliases = (Path(__file__).resolve().parents[1] / "sources" / "country_aliases.csv").read_text("utf-8")
+    for line in aliases.splitlines()[1:]:
+        alias, iso3 = line.split(",")[:2]
+        response = client.get("/queries/clusters-by-target-country", params={"country": alias})
+        assert response.status_code == 200, (alias, response.text)
+        assert response.json()["parameters"]["country"] == alias
+        bound = client.get("/queries/clusters-by-target-country", params={"country": iso3}).json()
+        assert response.json()["results"] == bound["results"], alias

@@ -199,12 +199,28 @@ class SourceSet:
         return read
 
 
-def check_sources(sources_dir: Path, reference_dir: Path) -> SourceSet:
-    """Read every declared table once and raise SourceError at the first problem."""
-    tables = {t.url: t for t in load_tables(sources_dir)}
+def country_names(reference_dir: Path) -> CountryResolver:
+    """The reference country names and codes alone (empty when the project has no reference table)."""
+    path = reference_dir / COUNTRY_NAMES_FILE
+    return CountryResolver.from_files(path) if path.is_file() else CountryResolver()
+
+
+def country_resolver(sources_dir: Path, reference_dir: Path) -> CountryResolver:
+    """The one country resolver: the reference names plus the project's aliases, as the build uses them."""
+    return _countries({t.url: t for t in load_tables(sources_dir)}, sources_dir, reference_dir)
+
+
+def _countries(tables: dict[str, Table], sources_dir: Path, reference_dir: Path) -> CountryResolver:
     countries = CountryResolver.from_files(reference_dir / COUNTRY_NAMES_FILE)
     if ALIASES_TABLE in tables:
         _load_aliases(sources_dir / ALIASES_TABLE, tables[ALIASES_TABLE], countries)
+    return countries
+
+
+def check_sources(sources_dir: Path, reference_dir: Path) -> SourceSet:
+    """Read every declared table once and raise SourceError at the first problem."""
+    tables = {t.url: t for t in load_tables(sources_dir)}
+    countries = _countries(tables, sources_dir, reference_dir)
     sources = SourceSet(sources_dir, tables, countries)
     keys: dict[str, dict[str, int]] = {}
     references: list[tuple[str, ForeignKey, dict[str, int]]] = []

@@ -14,9 +14,10 @@ from typing import Any
 
 from ..errors import QueryError
 from ..settings import Settings
+from ..sources import country_names, country_resolver
 from ..store import ROWS, Executor, QueryRequest, QueryResult, results
 from .header import CannedQuery, Parameter, parse_query_file
-from .params import TermContext, bind_value, load_countries
+from .params import TermContext, bind_value
 from .text import TOTAL, check_shape, count_query, page_query, with_values, without_header
 
 __all__ = [
@@ -54,8 +55,12 @@ def find_query(queries: Mapping[str, CannedQuery], name: str) -> CannedQuery:
 
 
 def term_context(settings: Settings) -> TermContext:
-    """What binding needs from the project: the base IRI and the country table."""
-    return TermContext(settings.base_iri, load_countries(settings.path("reference") / "country_names.csv"))
+    """What binding needs from the project: the base IRI and the build's own country resolver."""
+    if not settings.path("sources").is_dir():  # a served store without its sources: names and codes only
+        return TermContext(settings.base_iri, country_names(settings.path("reference")))
+    return TermContext(
+        settings.base_iri, country_resolver(settings.path("sources"), settings.path("reference"))
+    )
 
 
 def parameter_problems(query: CannedQuery, values: Mapping[str, str], ctx: TermContext) -> dict[str, str]:

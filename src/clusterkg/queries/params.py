@@ -8,16 +8,14 @@ block without the value being able to change the query's structure.
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from ..errors import QueryError
 from ..namespaces import EU_COUNTRY, PREFIXES, XSD
+from ..sources import CountryResolver
 from ..terms import IRI_SCHEME, iri_term, literal_term
 
 LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
@@ -31,15 +29,7 @@ class TermContext:
     """What binding needs besides the value: the base IRI and the country name table."""
 
     base_iri: str
-    countries: Mapping[str, str] = field(default_factory=dict)
-
-
-def load_countries(path: Path) -> dict[str, str]:
-    """The country table (lower-case name or ISO code → ISO 3166 alpha-3) from reference/."""
-    if not path.is_file():
-        return {}
-    with path.open(encoding="utf-8", newline="") as f:
-        return {row["name"].strip().lower(): row["iso3"].strip().upper() for row in csv.DictReader(f)}
+    countries: CountryResolver = field(default_factory=CountryResolver)
 
 
 def expand(name: str) -> str:
@@ -63,7 +53,7 @@ class ParamType:
 
     def check(self, raw: str) -> None:
         """Check a value without a context (header defaults and examples)."""
-        self.bind(raw, TermContext("https://example.org/", {}))
+        self.bind(raw, TermContext("https://example.org/"))
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string"}
@@ -108,7 +98,7 @@ class CountryType(ParamType):
     def bind(self, raw: str, ctx: TermContext) -> str:
         value = raw.strip()
         code = value[len(EU_COUNTRY) :] if value.startswith(EU_COUNTRY) else value
-        iso3 = ctx.countries.get(code.lower())
+        iso3 = ctx.countries.resolve(code)
         if iso3 is None:
             raise ValueError(f"{value!r} is not a known country code, name or EU country IRI")
         return iri_term(EU_COUNTRY + iso3)
