@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from ..errors import MappingError
 from ..namespaces import XSD
+from ..terms import escape
 from .model import Constant, LogicalSource, TemplatePart, TermMap
 from .records import Accessor, compile_reference
 
@@ -75,12 +76,6 @@ def _canonical_double(value: float) -> str:
     text = "".join(map(str, digits)).rstrip("0") or "0"
     exp = len(digits) - 1 + int(exponent) if text != "0" else 0
     return f"{'-' if sign else ''}{text[0]}.{text[1:] or '0'}E{exp}"
-
-
-def escape_literal(text: str) -> str:
-    if "\\" in text or '"' in text or "\n" in text or "\r" in text:
-        text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    return text
 
 
 def uri_safe(text: str) -> str:
@@ -154,7 +149,7 @@ def render_constant(constant: Constant, where: str) -> str:
         suffix = "@" + constant.language
     elif constant.datatype:
         suffix = datatype_suffix(constant.datatype)
-    return '"' + escape_literal(constant.value) + '"' + suffix
+    return '"' + escape(constant.value) + '"' + suffix
 
 
 def compile_values(tm: TermMap, ctx: TermContext, encode: Callable[[str], str] | None = None) -> Accessor:
@@ -259,13 +254,13 @@ def _literal_fn(tm: TermMap, values: Accessor, ctx: TermContext) -> TermFn:
         return _datatype_map_fn(values, compile_term(tm.datatype_map, ctx))
     if tm.language is not None or tm.datatype is not None:
         suffix = "@" + tm.language if tm.language is not None else datatype_suffix(tm.datatype or "")
-        return lambda record: ['"' + escape_literal(lexical(v)) + '"' + suffix for v in values(record)]
+        return lambda record: ['"' + escape(lexical(v)) + '"' + suffix for v in values(record)]
 
     def natural(record: object) -> list[str]:
         out = []
         for v in values(record):
             if type(v) is str:
-                out.append('"' + escape_literal(v) + '"')
+                out.append('"' + escape(v) + '"')
             else:
                 out.append('"' + lexical(v) + '"' + _NATURAL.get(type(v), ""))
         return out
@@ -286,7 +281,7 @@ def _language_map_fn(values: Accessor, languages: Accessor, where: str) -> TermF
                         hint="use tags such as en, de or en-GB",
                     )
                 valid.add(tag)
-        texts = ['"' + escape_literal(lexical(v)) + '"' for v in values(record)]
+        texts = ['"' + escape(lexical(v)) + '"' for v in values(record)]
         return [text + "@" + tag for text in texts for tag in tags]
 
     return literals
@@ -295,7 +290,7 @@ def _language_map_fn(values: Accessor, languages: Accessor, where: str) -> TermF
 def _datatype_map_fn(values: Accessor, datatypes: TermFn) -> TermFn:
     def literals(record: object) -> list[str]:
         suffixes = ["" if dt == f"<{XSD_STRING}>" else "^^" + dt for dt in datatypes(record)]
-        texts = ['"' + escape_literal(lexical(v)) + '"' for v in values(record)]
+        texts = ['"' + escape(lexical(v)) + '"' for v in values(record)]
         return [text + suffix for text in texts for suffix in suffixes]
 
     return literals

@@ -7,6 +7,7 @@ package needs no RDF library of its own; store.export parses and re-serialises t
 from __future__ import annotations
 
 from ..namespaces import PREFIXES
+from ..terms import escape
 
 SPDX = "http://spdx.org/rdf/terms#"
 ADMS = "http://www.w3.org/ns/adms#"
@@ -31,7 +32,7 @@ def iri(value: str) -> str:
 
 def literal(value: object, *, lang: str = "", datatype: str = "") -> str:
     """A literal in N-Triples syntax (escapes as canonical N-Triples does)."""
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    text = escape(str(value))
     if lang:
         return f'"{text}"@{lang}'
     if datatype:

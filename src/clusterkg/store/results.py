@@ -13,6 +13,8 @@ import re
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from ..terms import quoted
+
 Term = dict[str, Any]
 Row = dict[str, Term]
 
@@ -128,13 +130,12 @@ def _nt(term: Term) -> str:
     datatype = term.get("datatype")
     if datatype in (XSD + "integer", XSD + "decimal", XSD + "boolean") and _plain_number_ok(value, datatype):
         return str(value)
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    text = text.replace("\t", "\\t")
+    text = quoted(str(value), tabs=True)
     if "xml:lang" in term:
-        return f'"{text}"@{term["xml:lang"]}'
+        return f"{text}@{term['xml:lang']}"
     if datatype and datatype != XSD_STRING:
-        return f'"{text}"^^<{datatype}>'
-    return f'"{text}"'
+        return f"{text}^^<{datatype}>"
+    return text
 
 
 def _plain_number_ok(value: str, datatype: str) -> bool:

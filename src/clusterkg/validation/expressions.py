@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..namespaces import RDF, RDFS, SH, XSD
 from ..rdf import Collection, Graph, Literal, Node, URIRef
+from ..terms import quoted
 
 TYPE_PATH = f"<{RDF}type>/<{RDFS}subClassOf>*"
 
@@ -112,8 +113,7 @@ def term(node: Node) -> str:
 
 def string(text: str) -> str:
     """A SPARQL string literal."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    return f'"{escaped}"'
+    return quoted(text)
 
 
 def ordered(nodes: Iterable[Node]) -> list[Node]:
