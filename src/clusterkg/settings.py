@@ -52,6 +52,12 @@ class Settings:
         10_000, "Most result rows a query returns; a longer result is cut and flagged as truncated."
     )
     max_request_bytes: int = _setting(1_048_576, "Largest request body the server accepts (413 beyond).")
+    max_header_bytes: int = _setting(
+        65_536, "Largest request line plus headers the server reads (431 and the connection closed beyond)."
+    )
+    header_timeout: float = _setting(
+        10.0, "Seconds a client has to send a request's line and headers before the server hangs up."
+    )
     query_workers: int = _setting(2, "Worker processes that execute SPARQL queries for the server.")
     query_queue: int = _setting(
         64, "Queries that may wait for a free worker; beyond that a request gets 503 with Retry-After."

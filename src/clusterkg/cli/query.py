@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -42,8 +41,7 @@ def _listing(catalogue: dict[str, CannedQuery]) -> str:
 def _render(page: Page, fmt: str) -> str:
     table = page.table
     if fmt == "json":
-        doc = {"head": {"vars": table.columns}, "results": {"bindings": table.records()}}
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        return table.write(fmt) + "\n"
     if fmt in ("csv", "tsv"):
         return table.write(fmt)
     text = table.to_text()

@@ -2,11 +2,137 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from ..settings import Settings
 from . import _settings, handle_errors, main, store_option
+
+if TYPE_CHECKING:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _HttpTools
+else:
+    _HttpTools = object  # uvicorn is imported only when the server starts: `clusterkg --help` stays quick
+
+STATUS_431 = b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+
+
+class _HeadersTooLarge(Exception):
+    """Raised in a parser callback: stops httptools before the request reaches the app."""
+
+
+class HeaderLimits(_HttpTools):
+    """Bounds on what a client sends before its request starts, mixed into uvicorn's httptools protocol.
+
+    At most `max_header_bytes` of request line and headers (else 431 and the connection closed), sent
+    within `header_timeout` seconds of connecting or of the request's first byte (else the connection is
+    closed): without them one client could hold a connection, and memory, for as long as it likes.
+    """
+
+    max_header_bytes = 65_536
+    header_timeout = 10.0
+    _header_timer: asyncio.TimerHandle | None = None
+    _awaiting_headers = False
+    _header_bytes = 0  # request line and complete headers, as the parser hands them on
+    _unparsed_bytes = 0  # whole reads that ended inside the headers: a header the parser still holds
+    _refused = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn
+        super().connection_made(transport)
+        self._expect_headers()  # a client that connects and sends nothing is timed too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_header_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        waiting = self._awaiting_headers
+        super().data_received(data)
+        if waiting and self._awaiting_headers and not self.transport.is_closing():
+            self._unparsed_bytes += len(data)  # one endless header never reaches on_header
+            if self._unparsed_bytes > self.max_header_bytes:
+                self._refuse_headers()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._header_bytes = self._unparsed_bytes = 0
+        self._expect_headers()
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4)  # with ": " and CRLF
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._stop_header_timer()
+        self._awaiting_headers = False
+        super().on_headers_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        # uvicorn answers any exception from a parser callback with a 400; ours means 431
+        if self._refused:
+            self._refuse_headers()
+        else:
+            super().send_400_response(msg)
+
+    def _count(self, size: int) -> None:
+        self._header_bytes += size
+        if self._header_bytes > self.max_header_bytes:
+            self._refused = True
+            raise _HeadersTooLarge
+
+    def _expect_headers(self) -> None:
+        self._awaiting_headers = True
+        if self._header_timer is None:  # the first request's time runs from the connection
+            self._header_timer = self.loop.call_later(self.header_timeout, self._headers_too_slow)
+
+    def _stop_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _headers_too_slow(self) -> None:
+        self._header_timer = None
+        self.logger.info(
+            "Closing a connection that sent no complete request headers in %ss", self.header_timeout
+        )
+        self.transport.close()
+
+    def _refuse_headers(self) -> None:
+        self._refused = True
+        self._stop_header_timer()
+        body = (
+            f"Request header fields too large: this server reads at most {self.max_header_bytes} bytes "
+            "of request line and headers; send fewer or shorter headers\n"
+        ).encode()
+        head = [
+            STATUS_431,
+            *(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers),
+        ]
+        head += [
+            b"content-type: text/plain; charset=utf-8\r\n",
+            b"x-content-type-options: nosniff\r\n",
+            b"content-length: %d\r\n" % len(body),
+            b"connection: close\r\n\r\n",
+        ]
+        self.transport.write(b"".join(head) + body)
+        self.transport.close()
+
+
+def bounded_protocol(settings: Settings) -> type[asyncio.Protocol]:
+    """uvicorn's httptools protocol with the header limits of `settings`."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class BoundedHttpToolsProtocol(HeaderLimits, HttpToolsProtocol):
+        max_header_bytes = settings.max_header_bytes
+        header_timeout = settings.header_timeout
+
+    return BoundedHttpToolsProtocol
 
 
 @main.command()
@@ -32,7 +158,8 @@ def serve(
 
     Read-only and safe for the public internet: updates are refused, queries never call out,
     each query is stopped at the time limit (CLUSTERKG_QUERY_TIMEOUT), results are capped, and
-    the contacts graph is visible only with the CLUSTERKG_PRIVATE_TOKEN bearer token.
+    the contacts graph is visible only with the CLUSTERKG_PRIVATE_TOKEN bearer token. Request
+    headers are capped too (CLUSTERKG_MAX_HEADER_BYTES, CLUSTERKG_HEADER_TIMEOUT).
     """
     import uvicorn
 
@@ -48,6 +175,7 @@ def serve(
         create_app(settings),
         host=settings.host,
         port=settings.port,
+        http=bounded_protocol(settings),
         log_level="info",
         access_log=access_log,
         proxy_headers=False,

@@ -7,31 +7,52 @@ from typing import Any
 
 from .. import __version__
 from .header import CannedQuery, Parameter
+from .params import MAX_TEXT, IdType, IntegerType, IriType, LangStringType, ParamType, StringType
 
 OPENAPI_VERSION = "3.0.3"
-PAGE_PARAMETERS: dict[str, dict[str, Any]] = {
-    "limit": {
-        "name": "limit",
-        "in": "query",
-        "required": False,
-        "description": "Rows per page (at most the server's row cap).",
-        "schema": {"type": "integer", "minimum": 0, "default": 100},
-    },
-    "offset": {
-        "name": "offset",
-        "in": "query",
-        "required": False,
-        "description": "Rows to skip before the page starts.",
-        "schema": {"type": "integer", "minimum": 0, "default": 0},
-    },
-    "format": {
-        "name": "format",
-        "in": "query",
-        "required": False,
-        "description": "Response format; overrides the Accept header.",
-        "schema": {"type": "string", "enum": ["json", "csv", "html"]},
-    },
-}
+DEFAULT_LIMIT = 100  # rows per page when the request names no limit (capped at the server's row cap)
+MAX_OFFSET = 10**12 - 1  # the API reads limit and offset of at most 12 digits
+MAX_INTEGER = 10**18 - 1  # integer parameters take at most 18 digits (queries.params.INTEGER)
+# What the parameter types refuse, as JSON Schema: control characters (tab and newlines are text),
+# and the characters N-Triples forbids in an IRI.
+NO_CONTROL = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+IRI_CHARS = '[^\\u0000-\\u0020<>"{}|^`\\\\]'
+IRI_PATTERN = f"^{IRI_CHARS}+$"
+ID_PATTERN = f"^([A-Za-z][A-Za-z0-9+.-]*:{IRI_CHARS}*|[A-Za-z0-9._~%-]+)$"
+
+
+def page_parameters(max_rows: int) -> dict[str, dict[str, Any]]:
+    """limit, offset and format, as every query takes them; `max_rows` is the server's row cap."""
+    return {
+        "limit": {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": f"Rows per page, at most the server's row cap ({max_rows}).",
+            "schema": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": max_rows,
+                "default": min(DEFAULT_LIMIT, max_rows),
+            },
+        },
+        "offset": {
+            "name": "offset",
+            "in": "query",
+            "required": False,
+            "description": "Rows to skip before the page starts.",
+            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+        },
+        "format": {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "Response format; overrides the Accept header (any other value: 406).",
+            "schema": {"type": "string", "enum": ["json", "csv", "html"]},
+        },
+    }
+
+
 TERM_SCHEMA = {
     "type": "object",
     "required": ["type", "value"],
@@ -71,18 +92,79 @@ PAGE_SCHEMA = {
 }
 ERROR_SCHEMA = {
     "type": "object",
-    "required": ["error"],
+    "description": "Every error of the API: what is wrong, what to do next, and the HTTP status.",
+    "required": ["error", "hint", "status"],
     "properties": {
         "error": {"type": "string"},
-        "parameter": {"type": "string", "description": "The parameter whose value is wrong."},
-        "problems": {"type": "object", "additionalProperties": {"type": "string"}},
         "hint": {"type": "string"},
+        "status": {"type": "integer"},
+        "parameter": {"type": "string", "description": "The (first) parameter whose value is wrong."},
+        "problems": {
+            "type": "object",
+            "description": "What is wrong with each bad parameter, by name.",
+            "additionalProperties": {"type": "string"},
+        },
     },
 }
 
 
+def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A documented error response: JSON with the Error schema, whatever format was asked for."""
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    if headers:
+        response["headers"] = {name: {"schema": schema} for name, schema in headers.items()}
+    return response
+
+
+RESPONSES: dict[str, dict[str, Any]] = {
+    "BadParameter": _error(
+        "A parameter is unknown, repeated, empty or malformed: `parameter` names it and `problems` "
+        "says what is wrong with each bad one. JSON also when CSV or HTML was asked for."
+    ),
+    "Unauthorized": _error(
+        "The request carried a bearer token that is not this server's; send the right one, or none.",
+        {"WWW-Authenticate": {"type": "string"}},
+    ),
+    "NotAcceptable": {
+        "description": "None of the offered formats (json, csv, html) is acceptable.",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    },
+    "Unavailable": _error(
+        "The query ran past the time limit, or every query slot is taken; retry after Retry-After seconds.",
+        {"Retry-After": {"type": "integer"}},
+    ),
+}
+ERRORS = {"400": "BadParameter", "401": "Unauthorized", "406": "NotAcceptable", "503": "Unavailable"}
+
+
+def _errors(*statuses: str) -> dict[str, Any]:
+    return {status: {"$ref": f"#/components/responses/{ERRORS[status]}"} for status in statuses}
+
+
+def _schema(kind: ParamType) -> dict[str, Any]:
+    """The JSON Schema of a parameter type, as strict as the type's own check.
+
+    Country names need the country table, so a country is only "a non-empty string" here."""
+    schema = kind.schema()
+    if isinstance(kind, IntegerType):
+        schema.setdefault("minimum", -MAX_INTEGER)
+        schema.setdefault("maximum", MAX_INTEGER)
+    elif isinstance(kind, (StringType, LangStringType)):
+        schema.update(minLength=1, maxLength=MAX_TEXT, pattern=NO_CONTROL)
+    elif isinstance(kind, IriType):
+        schema["pattern"] = IRI_PATTERN
+    elif isinstance(kind, IdType):
+        schema["pattern"] = ID_PATTERN
+    elif schema["type"] == "string":
+        schema.setdefault("minLength", 1)  # an empty value is refused, never taken as "not given"
+    return schema
+
+
 def _parameter(param: Parameter) -> dict[str, Any]:
-    schema = param.kind.schema()
+    schema = _schema(param.kind)
     if param.default is not None:
         schema["default"] = int(param.default) if schema["type"] == "integer" else param.default
     spec: dict[str, Any] = {
@@ -98,7 +180,7 @@ def _parameter(param: Parameter) -> dict[str, Any]:
 
 
 def _operation(query: CannedQuery) -> dict[str, Any]:
-    paging = [{"$ref": f"#/components/parameters/{name}"} for name in PAGE_PARAMETERS]
+    paging = [{"$ref": f"#/components/parameters/{name}"} for name in ("limit", "offset", "format")]
     return {
         "operationId": "query_" + query.name.replace("-", "_"),
         "summary": query.summary,
@@ -115,9 +197,7 @@ def _operation(query: CannedQuery) -> dict[str, Any]:
                     "text/html": {"schema": {"type": "string"}},
                 },
             },
-            "400": {"$ref": "#/components/responses/BadParameter"},
-            "406": {"description": "None of the offered formats is acceptable."},
-            "503": {"description": "The query ran past the time limit, or the server is busy."},
+            **_errors("400", "401", "406", "503"),
         },
     }
 
@@ -131,21 +211,23 @@ def _listing() -> dict[str, Any]:
         "responses": {
             "200": {
                 "description": "Every canned query.",
-                "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {}},
-            }
+                "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "text/html": {"schema": {"type": "string"}},
+                },
+            },
+            **_errors("400", "406"),
         },
     }
 
 
-def document(queries: Mapping[str, CannedQuery], server_url: str = "/") -> dict[str, Any]:
-    """The OpenAPI 3 document for `queries` as served under `server_url`."""
+def document(
+    queries: Mapping[str, CannedQuery], server_url: str = "/", *, max_rows: int = 10_000
+) -> dict[str, Any]:
+    """The OpenAPI 3 document for `queries` as served under `server_url`, with `max_rows` the row cap."""
     paths: dict[str, Any] = {"/queries": {"get": _listing()}}
     for name, query in sorted(queries.items()):
         paths[f"/queries/{name}"] = {"get": _operation(query)}
-    bad = {
-        "description": "A parameter value is missing or malformed; `parameter` names it.",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -157,8 +239,8 @@ def document(queries: Mapping[str, CannedQuery], server_url: str = "/") -> dict[
         "servers": [{"url": server_url}],
         "paths": paths,
         "components": {
-            "parameters": PAGE_PARAMETERS,
+            "parameters": page_parameters(max_rows),
             "schemas": {"ResultPage": PAGE_SCHEMA, "Term": TERM_SCHEMA, "Error": ERROR_SCHEMA},
-            "responses": {"BadParameter": bad},
+            "responses": RESPONSES,
         },
     }

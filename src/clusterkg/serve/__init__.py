@@ -223,8 +223,10 @@ class ServeContext:
         if not_modified(request, etag):
             return not_modified_response(etag, private, vary)
         entry = None if private else self.cache.get(etag)
-        if entry is None:
+        if entry is None:  # an error raised here goes to the app's handler, never becomes a 304
             entry = await (produce() if private else self._produce_once(etag, produce))
+        if not_modified(request, etag, entry):  # `If-None-Match: *` and the representation exists
+            return not_modified_response(etag, private, vary)
         return respond(entry, etag, private, vary)
 
     async def _produce_once(self, etag: str, produce: Callable[[], Awaitable[Cached]]) -> Cached:

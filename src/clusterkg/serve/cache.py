@@ -48,10 +48,15 @@ class ResponseCache:
             self._size -= len(old.body)
 
 
-def not_modified(request: Request, etag: str) -> bool:
-    """True when the client already holds this representation (If-None-Match)."""
-    given = request.headers.get("if-none-match", "")
-    return any(tag.strip().removeprefix("W/") in (etag, "*") for tag in given.split(",") if tag.strip())
+def not_modified(request: Request, etag: str, entry: Cached | None = None) -> bool:
+    """True when the client already holds this representation (If-None-Match).
+
+    A listed tag matches `etag`. `*` means "any current representation", so it matches only once
+    the representation is known to exist: pass the produced `entry`; an error never matches."""
+    tags = [tag.strip().removeprefix("W/") for tag in request.headers.get("if-none-match", "").split(",")]
+    if etag in tags:
+        return True
+    return "*" in tags and entry is not None and 200 <= entry.status < 300
 
 
 def respond(entry: Cached, etag: str, private: bool, vary: str) -> Response:

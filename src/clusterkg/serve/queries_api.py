@@ -56,6 +56,8 @@ class Context(Protocol):
 
 
 HINT = "see /openapi.json for the parameters and the values they accept"
+EMPTY_ADVICE = "give %s, or leave the parameter out"
+MAX_DIGITS = 12  # limit and offset: enough for any result, small enough to parse cheaply
 
 
 def bad_parameter(message: str, parameter: str, problems: Mapping[str, str] | None = None) -> ParameterError:
@@ -77,7 +79,11 @@ def routes(context: Context) -> list[BaseRoute]:
 def negotiate(request: Request) -> str | None:
     """json, csv or html from ?format= (wins) or Accept; None when nothing offered fits."""
     asked = request.query_params.get("format")
-    if asked:
+    if asked == "":  # an empty value is a mistake, not "no preference"
+        raise bad_parameter(
+            f"parameter 'format' is empty; {EMPTY_ADVICE % 'one of json, csv, html'}", "format"
+        )
+    if asked is not None:
         return asked if asked in FORMATS else None
     chosen = choose(request.headers.get("accept"), ["application/json", "text/csv", "text/html"])
     return next((name for name, media in FORMATS.items() if media == chosen), None)
@@ -96,8 +102,11 @@ class QueryApi:
         self.terms = terms
 
     async def openapi(self, request: Request) -> Response:
-        root = str(request.base_url).rstrip("/") or "/"
-        return JSONResponse(document(self.catalogue, root), headers={"Cache-Control": "public, max-age=3600"})
+        # Never from the Host header: a forged Host must not send clients (or a shared cache) elsewhere.
+        # Without public_url the server URL is relative: "where this document was fetched from".
+        root = self.context.settings.public_url.rstrip("/") or "/"
+        spec = document(self.catalogue, root, max_rows=self.context.settings.max_result_rows)
+        return JSONResponse(spec, headers={"Cache-Control": "public, max-age=3600"})
 
     async def listing(self, request: Request) -> Response:
         fmt = negotiate(request)
@@ -112,13 +121,13 @@ class QueryApi:
         fmt = negotiate(request)
         if fmt is None:
             return _not_acceptable(request)
+        private = self.context.is_private(request)  # a wrong token is a 401 before anything else
         query = self.catalogue.get(request.path_params["name"])
         if query is None:
             known = ", ".join(self.catalogue)
             raise NotFound(f"no canned query named {request.path_params['name']!r}", hint=f"known: {known}")
         values, limit, offset = self.read_parameters(query, request)
         terms = queries.bind(query, values, self.terms)
-        private = self.context.is_private(request)
 
         async def produce() -> Cached:
             page = await self.context.using(
@@ -136,19 +145,20 @@ class QueryApi:
         return await self.context.cached(request, key, produce, private=private, vary="Accept, Authorization")
 
     def read_parameters(self, query: CannedQuery, request: Request) -> tuple[dict[str, str], int, int]:
+        """The parameter values, limit and offset; one ParameterError names every bad one."""
         params = request.query_params
         repeated = [k for k in set(params.keys()) if len(params.getlist(k)) > 1]
         if repeated:
             raise bad_parameter(f"parameter {repeated[0]!r} is given more than once", repeated[0])
         values = {k: v for k, v in params.items() if k not in PAGING}
-        problems = queries.parameter_problems(query, values, self.terms)
+        problems = {**queries.parameter_problems(query, values, self.terms), **_empty_values(query, params)}
+        cap = self.context.settings.max_result_rows
+        limit = _integer(params, "limit", min(DEFAULT_LIMIT, cap), 0, cap, problems)
+        offset = _integer(params, "offset", 0, 0, None, problems)
         if problems:
             first = next(iter(problems))
             raise bad_parameter("; ".join(problems.values()), first, problems)
-        cap = self.context.settings.max_result_rows
-        limit = _integer(params, "limit", min(DEFAULT_LIMIT, cap), 0, cap)
-        offset = _integer(params, "offset", 0, 0, None)
-        return {k: v for k, v in values.items() if v != ""}, limit, offset
+        return values, limit, offset
 
     def render(
         self, request: Request, query: CannedQuery, values: dict[str, str], page: queries.Page, fmt: str
@@ -173,19 +183,34 @@ class QueryApi:
         return JSONResponse(payload)
 
 
-def _integer(params: Mapping[str, str], name: str, default: int, low: int, high: int | None) -> int:
+def _empty_values(query: CannedQuery, params: Mapping[str, str]) -> dict[str, str]:
+    """Problems for `?name=` with nothing after it: refused, not taken as "use the default"."""
+    problems = {}
+    for name, raw in params.items():
+        param = query.parameter(name)
+        if raw != "" or (param is None and name not in PAGING):
+            continue  # unknown names are reported by parameter_problems
+        accepts = param.kind.help if param else "a whole number"
+        problems[name] = f"parameter {name!r} is empty; {EMPTY_ADVICE % accepts}"
+    return problems
+
+
+def _integer(
+    params: Mapping[str, str], name: str, default: int, low: int, high: int | None, problems: dict[str, str]
+) -> int:
+    """The value of a paging parameter, or `default`; a bad value goes into `problems`."""
     raw = params.get(name)
-    if raw is None or raw == "":
+    if raw is None or name in problems:
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
-        raise bad_parameter(
-            f"parameter {name!r}: {raw[:40]!r} is not a whole number of at most 12 digits", name
+    if not raw.isascii() or not raw.isdigit() or len(raw) > MAX_DIGITS:
+        problems[name] = (
+            f"parameter {name!r}: {raw[:40]!r} is not a whole number of at most {MAX_DIGITS} digits"
         )
+        return default
     value = int(raw)
     if value < low or (high is not None and value > high):
-        raise bad_parameter(
-            f"parameter {name!r}: {value} is outside {low}..{high if high is not None else ''}", name
-        )
+        problems[name] = f"parameter {name!r}: {value} is outside {low}..{high if high is not None else ''}"
+        return default
     return value
 
 
