@@ -47,7 +47,7 @@ sys.path.insert(0, str(HERE))
 
 import serve_report  # noqa: E402
 from serve_data import CACHE, CLUSTERKG, OXIGRAPH, clean_env, log, prepare  # noqa: E402
-from serve_load import probe_health, require_wrk, wrk  # noqa: E402
+from serve_load import probe_health, require_wrk, tree_cpu, wrk  # noqa: E402
 
 from clusterkg import queries  # noqa: E402
 from clusterkg.serve.queries_api import DEFAULT_LIMIT  # noqa: E402
@@ -169,7 +169,11 @@ def sample_inputs(native: Server, args: argparse.Namespace) -> dict[str, list[st
 
     clusters = values(CKG + "SELECT DISTINCT ?x WHERE { ?x a ckg:Cluster }")
     resources = values(f'SELECT DISTINCT ?x WHERE {{ ?x ?p ?o FILTER(STRSTARTS(STR(?x), "{BASE}id/")) }}')
-    countries = values(CKG + "SELECT DISTINCT ?x WHERE { ?t ckg:targetCountry ?x ; ckg:targetOf ?p }")
+    countries = values(  # countries the canned query has rows for
+        CKG
+        + "SELECT DISTINCT ?x WHERE { ?t ckg:targetCountry ?x ; ckg:targetOf ?project ; ckg:inPhase ?f .\n"
+        "  ?f ckg:phaseType ?phase . ?project ckg:runBy ?cluster . ?cluster a ckg:Cluster }"
+    )
     return {
         "clusters": clusters[: args.hot],
         "resources": resources[: args.distinct],
@@ -267,13 +271,15 @@ def load_all(data: dict[str, Any], plan: list[Scenario], args: argparse.Namespac
             for name in SERVERS:
                 tag = f"{scenario.key}-c{connections}"
                 server = start(name, data, args, tag)
-                load = os.getloadavg()[0]
+                load, cpu = os.getloadavg()[0], tree_cpu(server.process.pid)
                 try:
                     log(f"{data['label']}: {tag}, {name} ({args.duration} s)")
                     paths, accept = scenario.paths[name], scenario.accept[name]
                     figures = wrk(
                         server.url, paths, accept, args, f"{tag}-{name}", args.duration, connections
                     )
+                    # CPU of the server and its query workers per second of the run (2.0 = both cores)
+                    figures["server_cpu"] = (tree_cpu(server.process.pid) - cpu) / figures["seconds"]
                 finally:
                     errors = server.stop()
                 log(f"  {figures['ok_rate']:,.1f} req/s, p99 {figures['p99']:,.1f} ms, {figures['codes']}")

@@ -71,3 +71,24 @@ def sparql_term(term: str) -> str:
             out.append("\\U00000075" if term[i] == "u" else "\\U00000055")
             i += 1
     return "".join(out)
+
+
+_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def plain(ntriples: str) -> str:
+    """The plain value of a term written in N-Triples: an IRI, a blank node label, or a lexical form."""
+    if ntriples.startswith("<") and ntriples.endswith(">"):
+        return ntriples[1:-1]
+    if ntriples.startswith("_:"):
+        return ntriples[2:]
+    if not ntriples.startswith('"'):
+        return ntriples
+    body = ntriples[1 : ntriples.rindex('"')]
+    return re.sub(
+        r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)",
+        lambda m: (
+            chr(int(m.group(1)[1:], 16)) if len(m.group(1)) > 1 else _ESCAPES.get(m.group(1), m.group(1))
+        ),
+        body,
+    )

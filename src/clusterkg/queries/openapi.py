@@ -18,7 +18,7 @@ MAX_INTEGER = 10**18 - 1  # integer parameters take at most 18 digits (queries.p
 NO_CONTROL = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 IRI_CHARS = '[^\\u0000-\\u0020<>"{}|^`\\\\]'
 IRI_PATTERN = f"^{IRI_CHARS}+$"
-ID_PATTERN = f"^([A-Za-z][A-Za-z0-9+.-]*:{IRI_CHARS}*|[A-Za-z0-9._~%-]+)$"
+ID_PATTERN = f"^([A-Za-z][A-Za-z0-9+.-]*:{IRI_CHARS}*|([A-Za-z0-9._~-]|%[0-9A-Fa-f]{{2}})+)$"
 
 
 def page_parameters(max_rows: int) -> dict[str, dict[str, Any]]:

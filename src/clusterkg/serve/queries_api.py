@@ -16,11 +16,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import queries
-from ..errors import NotFound, ParameterError
+from ..errors import NotFound, ParameterError, QueryError
 from ..queries import CannedQuery, TermContext
 from ..queries.openapi import document
 from ..settings import Settings
-from ..store import Executor
+from ..store import Executor, parse_term
 from .cache import Cached
 from .html import esc, layout
 from .negotiation import choose
@@ -127,7 +127,7 @@ class QueryApi:
             known = ", ".join(self.catalogue)
             raise NotFound(f"no canned query named {request.path_params['name']!r}", hint=f"known: {known}")
         values, limit, offset = self.read_parameters(query, request)
-        terms = queries.bind(query, values, self.terms)
+        terms = _parsed(queries.bind(query, values, self.terms))
 
         async def produce() -> Cached:
             page = await self.context.using(
@@ -181,6 +181,20 @@ class QueryApi:
             "results": {"bindings": page.table.records()},
         }
         return JSONResponse(payload)
+
+
+def _parsed(terms: dict[str, str]) -> dict[str, str]:
+    """The bound terms, each parsed as the store will parse it, so that a value its type let through
+    but RDF refuses (an IRI with `]` in its path, say) is a 400 naming the parameter, not the query."""
+    problems = {}
+    for name, term in terms.items():
+        try:
+            parse_term(term, f"parameter {name!r}")
+        except QueryError as exc:
+            problems[name] = exc.message
+    if problems:
+        raise bad_parameter("; ".join(problems.values()), next(iter(problems)), problems)
+    return terms
 
 
 def _empty_values(query: CannedQuery, params: Mapping[str, str]) -> dict[str, str]:

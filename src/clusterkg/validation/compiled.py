@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..namespaces import CKG, RDF, RDFS, SH
 from ..rdf import Graph, Literal, Node, URIRef
+from ..terms import plain
 from . import expressions as ex
 from .checks import Check, TargetSpec, pair_checks, property_checks, sparql_checks, target_pattern
 from .report import ValidationReport, ValidationResult
@@ -244,27 +245,6 @@ def _finding(check: Check, focus: str, path: str, value: str, component: str, ro
 def _literally(text: str) -> Callable[[re.Match[str]], str]:
     """A re.sub replacement that inserts `text` as is (no backslash processing)."""
     return lambda _match: text
-
-
-_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-
-
-def plain(ntriples: str) -> str:
-    """The plain value of an N-Triples term, as rdflib's str() gives it (literals: lexical form)."""
-    if ntriples.startswith("<") and ntriples.endswith(">"):
-        return ntriples[1:-1]
-    if ntriples.startswith("_:"):
-        return ntriples[2:]
-    if not ntriples.startswith('"'):
-        return ntriples
-    body = ntriples[1 : ntriples.rindex('"')]
-    return re.sub(
-        r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)",
-        lambda m: (
-            chr(int(m.group(1)[1:], 16)) if len(m.group(1)) > 1 else _ESCAPES.get(m.group(1), m.group(1))
-        ),
-        body,
-    )
 
 
 SOURCE_QUERY = """SELECT ?s ?file ?record WHERE {{ VALUES ?s {{ {nodes} }}
