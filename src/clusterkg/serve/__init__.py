@@ -82,6 +82,10 @@ class ServedBuild:
             memory_mb=settings.worker_memory_mb,
             require_isolation=not settings.allow_unisolated_workers,
         )
+        # Threads of their own for each executor: a flood of slow user queries waiting for a worker
+        # never takes the threads that page lookups need (admission past the queue fails fast).
+        self.query_threads = anyio.CapacityLimiter(settings.query_workers + settings.query_queue + 16)
+        self.lookup_threads = anyio.CapacityLimiter(32)
         self.users = 0
 
     def start(self) -> ServedBuild:
@@ -169,7 +173,8 @@ class ServeContext:
         served.users += 1
         try:
             executor: Executor = served.local if lookup else served.pool
-            return await anyio.to_thread.run_sync(work, executor)
+            limiter = served.lookup_threads if lookup else served.query_threads
+            return await anyio.to_thread.run_sync(work, executor, limiter=limiter)
         finally:
             served.users -= 1
 
