@@ -101,7 +101,10 @@ class HeaderLimits(_HttpTools):
         self.logger.info(
             "Closing a connection that sent no complete request headers in %ss", self.header_timeout
         )
-        self.transport.close()
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False  # a response still on its way (pipelining) finishes, then the close
+        else:
+            self.transport.close()
 
     def _refuse_headers(self) -> None:
         self._refused = True

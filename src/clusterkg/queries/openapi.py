@@ -207,7 +207,15 @@ def _listing() -> dict[str, Any]:
         "operationId": "list_queries",
         "summary": "The canned queries and their parameters",
         "tags": ["queries"],
-        "parameters": [{"$ref": "#/components/parameters/format"}],
+        "parameters": [
+            {
+                "name": "format",
+                "in": "query",
+                "required": False,
+                "description": "Response format; overrides the Accept header (any other value: 406).",
+                "schema": {"type": "string", "enum": ["json", "html"]},
+            }
+        ],
         "responses": {
             "200": {
                 "description": "Every canned query.",

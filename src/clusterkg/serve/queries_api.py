@@ -28,6 +28,7 @@ from .negotiation import choose
 FORMATS = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
 DEFAULT_LIMIT = 100
 PAGING = ("limit", "offset", "format")
+LISTING_FORMATS = ("json", "html")  # the listing has no CSV form
 T = TypeVar("T")
 
 
@@ -89,10 +90,11 @@ def negotiate(request: Request) -> str | None:
     return next((name for name, media in FORMATS.items() if media == chosen), None)
 
 
-def _not_acceptable(request: Request) -> Response:
+def _not_acceptable(request: Request, offered: tuple[str, ...] = tuple(FORMATS)) -> Response:
     asked = request.query_params.get("format")
     what = f"format={asked!r}" if asked else f"Accept: {request.headers.get('accept')}"
-    return Response(f"Not acceptable: {what}; offered: json, csv, html\n", 406, media_type="text/plain")
+    listed = ", ".join(offered)
+    return Response(f"Not acceptable: {what}; offered: {listed}\n", 406, media_type="text/plain")
 
 
 class QueryApi:
@@ -110,8 +112,8 @@ class QueryApi:
 
     async def listing(self, request: Request) -> Response:
         fmt = negotiate(request)
-        if fmt not in ("json", "html"):
-            return _not_acceptable(request)
+        if fmt not in LISTING_FORMATS:
+            return _not_acceptable(request, LISTING_FORMATS)
         entries = [describe(q) for q in self.catalogue.values()]
         if fmt == "html":
             return html_response("Canned queries", listing_html(entries))

@@ -273,4 +273,7 @@ class QueryPool:
             raise QueryError(reply[1], hint=reply[2])
         if status == "aborted":
             raise QueryAborted(f"the query was stopped: {reply[1]}", hint="simplify the query")
-        raise StoreError(f"the query failed inside the engine: {reply[1]}", hint="report this")
+        raise QueryAborted(  # a failure inside the engine is about this query: never a bare 500
+            f"the query engine could not run this query: {reply[1]}",
+            hint="simplify the query; if a simple query fails like this, tell the operators",
+        )
