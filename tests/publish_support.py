@@ -27,8 +27,9 @@ OXIGRAPH_FORMATS = {
 RDFLIB_FORMATS = {".nq": "nquads", ".nt": "nt", ".ttl": "turtle", ".jsonld": "json-ld", ".rdf": "xml"}
 
 
-def make_project(root: Path, data: str | None = None) -> Settings:
-    """A project with the small test ontology, shapes, the repo's catalog metadata and a built store."""
+def make_project(root: Path, data: str | None = None, *, validate: bool = True) -> Settings:
+    """A project with the small test ontology, shapes, the repo's catalog metadata and a built store
+    (through the SHACL gate, which records that it conforms, unless `validate` is false)."""
     project = root / "project"
     for folder, name in (("ontology", "ontology.ttl"), ("shapes", "shapes.ttl")):
         (project / folder).mkdir(parents=True, exist_ok=True)
@@ -38,7 +39,10 @@ def make_project(root: Path, data: str | None = None) -> Settings:
     ontology = graph_to_nquads(parse_graphs([project / "ontology" / "ontology.ttl"]), f"{BASE}graph/ontology")
     nquads = root / "input.nq"
     nquads.write_text(ontology + (data or (DATA / "data.nq").read_text(encoding="utf-8")), encoding="utf-8")
-    store.activate(settings.store, store.new_build(settings.store, nquads, pipeline.private_graphs(settings)))
+    build = store.new_build(settings.store, nquads, pipeline.private_graphs(settings))
+    if validate:
+        pipeline.validate_build(settings, build, nquads, len(nquads.read_text(encoding="utf-8").splitlines()))
+    store.activate(settings.store, build)
     return settings
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import shutil
@@ -27,9 +28,10 @@ from publish_support import (
     tree_bytes,
 )
 
+from clusterkg import pipeline
 from clusterkg import publish as releases
 from clusterkg.cli import main
-from clusterkg.errors import NonConformingError
+from clusterkg.errors import NonConformingError, StoreError
 from clusterkg.settings import Settings
 
 EXPECTED_FILES = {
@@ -187,12 +189,38 @@ def test_public_graphs_linking_a_person_are_refused(tmp_path: Path) -> None:
     assert not settings.dumps_dir.exists()
 
 
-def test_a_store_that_does_not_conform_is_refused(tmp_path: Path) -> None:
+def test_a_store_that_does_not_conform_gets_no_record_and_is_not_published(tmp_path: Path) -> None:
     broken = (DATA / "data.nq").read_text().replace("ontology#runBy", "ontology#ranBy")
-    settings = make_project(tmp_path, broken)
     with pytest.raises(NonConformingError, match="does not conform"):
-        releases.publish(settings, open_kg(settings))
+        make_project(tmp_path / "gated", broken)
+    settings = make_project(tmp_path / "ungated", broken, validate=False)  # built by other means
+    with pytest.raises(StoreError, match="has no validation record"):
+        pipeline.publish_release(settings)
     assert not settings.dumps_dir.exists()
+
+
+def test_a_build_checked_against_other_shapes_is_refused_by_the_cli(tmp_path: Path) -> None:
+    settings = make_project(tmp_path)
+    shapes = settings.path("shapes") / "shapes.ttl"
+    shapes.write_text(shapes.read_text(encoding="utf-8") + "\n# edited after the build\n", encoding="utf-8")
+    args = ["--project-dir", str(settings.project_dir), "publish", "--store", str(settings.store)]
+    result = CliRunner().invoke(main, [*args, "-q", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "validated against other shapes" in result.output and "clusterkg build" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_publish_trusts_the_record_and_runs_no_shacl(
+    project: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyshacl
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("publish ran pySHACL")
+
+    monkeypatch.setattr(pyshacl, "validate", refuse)
+    release = pipeline.publish_release(dataclasses.replace(project, dumps_dir=tmp_path / "out"))
+    assert (release.folder / "clusterkg.nq.gz").is_file()
 
 
 def test_a_failing_publish_leaves_the_previous_release(

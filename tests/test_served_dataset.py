@@ -71,7 +71,7 @@ def test_count_star_equals_count_distinct_on_sparql(client: TestClient) -> None:
 
 
 def test_count_of_all_triples_equals_void_triples(kg, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    release = publish.publish(settings, kg, tmp_path / "release", validate=False)
+    release = publish.publish(settings, kg, tmp_path / "release")
     void = (tmp_path / "release" / "void.ttl").read_text(encoding="utf-8")
     stated = int(re.search(r"void:triples (\d+)", void).group(1))  # type: ignore[union-attr]
     assert int(next(kg.select(COUNT_TRIPLES))["n"]) == stated == release.profile.triples

@@ -1,17 +1,19 @@
-"""The one place that strings the stages together: sources → mapping → validation → store.
+"""The one place that strings the stages together: sources → mapping → validation → store → publish.
 
 Library code: reports progress through a callback and raises errors; never prints.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import mapping, sources, store, validation
-from .errors import NonConformingError, SettingsError
+from . import mapping, publish, sources, store, validation
+from .errors import NonConformingError, SettingsError, StoreError
 from .namespaces import contacts_graph, graph_iri
 from .rdf import Graph, graph_to_nquads, parse_graphs
 from .settings import Settings, env_var
@@ -110,19 +112,87 @@ def _load_and_validate(
             )
         _require_conformance(report)
         with step("loading", seconds, progress):
-            return store.new_build(settings.store, nquads, private_graphs(settings)), report
+            build_dir = store.new_build(settings.store, nquads, private_graphs(settings))
+        record_validation(settings, build_dir, report)
+        return build_dir, report
     with step("loading", seconds, progress):
         build_dir = store.new_build(settings.store, nquads, private_graphs(settings))
     try:
-        with step("validation", seconds, progress), store.BuildReader(build_dir) as reader:
-            report = validation.validate_store(
-                reader.select, shapes, nquads, load_ontology(settings), settings.validation_batch, quads
-            )
-        _require_conformance(report)
+        with step("validation", seconds, progress):
+            report = validate_build(settings, build_dir, nquads, quads, shapes)
     except BaseException:
         store.discard_build(build_dir)
         raise
     return build_dir, report
+
+
+def validate_build(
+    settings: Settings, build_dir: Path, nquads: Path, quads: int, shapes: Graph | None = None
+) -> validation.ValidationReport:
+    """Run the compiled SHACL gate on a loaded build (not yet active) and record that it conforms."""
+    shapes = validation.load_shapes(settings.path("shapes")) if shapes is None else shapes
+    with store.BuildReader(build_dir) as reader:
+        report = validation.validate_store(
+            reader.select, shapes, nquads, load_ontology(settings), settings.validation_batch, quads
+        )
+    _require_conformance(report)
+    record_validation(settings, build_dir, report)
+    return report
+
+
+RECORD = "validation.json"
+
+
+def checked_against(settings: Settings) -> str:
+    """The digest of what a build is validated against: every shapes and ontology file, names and bytes."""
+    digest = hashlib.sha256()
+    for folder in ("shapes", "ontology"):
+        for path in sorted(settings.path(folder).glob("*.ttl")):
+            digest.update(f"{folder}/{path.name}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def record_validation(settings: Settings, build_dir: Path, report: validation.ValidationReport) -> None:
+    """Write the gate's outcome into the build folder: publish trusts it instead of validating again."""
+    record = {
+        "build": build_dir.name,
+        "conforms": report.conforms,
+        "validator": settings.validator,
+        "checked_against": checked_against(settings),
+        "report": json.loads(report.to_json()),
+    }
+    store.write_build_file(build_dir, RECORD, json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+
+
+def require_validated(settings: Settings, build_dir: Path) -> None:
+    """Refuse a build whose record is missing, not conforming, or for other shapes or ontology."""
+    text = store.read_build_file(build_dir, RECORD)
+    record = json.loads(text) if text else {}
+    problem = (
+        "has no validation record"
+        if not record
+        else "did not conform to the shapes"
+        if not record.get("conforms") or record.get("build") != build_dir.name
+        else "was validated against other shapes or another ontology than the current ones"
+        if record.get("checked_against") != checked_against(settings)
+        else ""
+    )
+    if problem:
+        raise StoreError(
+            f"the build {build_dir.name} {problem}; nothing was published",
+            hint="run `clusterkg build` (it validates the data and records the outcome), then publish again",
+        )
+
+
+def publish_release(
+    settings: Settings, *, previous: Path | None = None, progress: Progress = quiet
+) -> publish.Release:
+    """Publish the current build, once its validation record vouches for it (no SHACL run here)."""
+    with store.store_lock(settings.store, "publish"):  # no build may swap the store mid-release
+        kg = open_store(settings)
+        require_validated(settings, kg.build)
+        return publish.publish(settings, kg, settings.dumps_dir, previous=previous, progress=progress)
 
 
 def _require_conformance(report: validation.ValidationReport) -> None:

@@ -8,7 +8,6 @@ import click
 
 from .. import pipeline
 from .. import publish as releases
-from ..store import store_lock
 from . import _settings, handle_errors, main, store_option
 
 
@@ -34,14 +33,13 @@ def publish(
 ) -> None:
     """Publish the store's public graphs as a release: dumps, DCAT-AP catalog, VoID, docs.
 
-    The store must conform to the shapes and hold no personal data in its public graphs,
-    else nothing is written (exit 1). The release replaces OUT in one atomic rename.
+    The build must carry its gate's record that it conforms to the current shapes and ontology
+    (`clusterkg build` writes it; exit 2 otherwise, with what to do), and its public graphs must
+    hold no personal data (exit 1). The release replaces OUT in one atomic rename.
     """
     settings = _settings(ctx, store=store, dumps_dir=out)
     progress = (lambda _: None) if quiet else (lambda msg: click.echo(msg, err=True))
-    with store_lock(settings.store, "publish"):  # no build may swap the store mid-release
-        kg = pipeline.open_store(settings)
-        release = releases.publish(settings, kg, settings.dumps_dir, previous=previous, progress=progress)
+    release = pipeline.publish_release(settings, previous=previous, progress=progress)
     click.echo(
         f"Published release {settings.release_version} ({release.profile.triples} triples in "
         f"{len(release.graphs)} public graphs) to {release.folder}"

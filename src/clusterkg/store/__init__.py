@@ -16,7 +16,18 @@ import pyoxigraph as ox
 from ..errors import QueryError, StoreError
 from ..namespaces import RDF
 from . import engine, results
-from .builds import Lease, activate, builds_dir, discard_build, hold, new_build, open_read_only, store_lock
+from .builds import (
+    Lease,
+    activate,
+    builds_dir,
+    discard_build,
+    hold,
+    new_build,
+    open_read_only,
+    read_build_file,
+    store_lock,
+    write_build_file,
+)
 from .engine import GRAPH_FORMATS, parse_term
 from .request import RDF_FORMATS, RESULT_FORMATS, ROWS, Executor, QueryRequest, QueryResult
 
@@ -37,7 +48,9 @@ __all__ = [
     "hold",
     "new_build",
     "parse_term",
+    "read_build_file",
     "store_lock",
+    "write_build_file",
 ]
 
 
@@ -110,9 +123,13 @@ class KnowledgeStore:
         from_graph = ox.NamedNode(graph) if graph else None
         self._public.dump(output, GRAPH_FORMATS[fmt], from_graph=from_graph)
 
-    def graph_ntriples(self, graph: str) -> bytes:
-        """One named graph as N-Triples, as the store writes it."""
-        return self._public.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+    def graph_ntriples(self, graph: str, private: bool = False) -> bytes:
+        """One named graph as N-Triples, as the store writes it (empty when there is no such graph)."""
+        store = self._store(private)
+        named = ox.NamedNode(graph)
+        if not store.contains_named_graph(named):
+            return b""
+        return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=named) or b""
 
 
 def text_table(result: QueryResult) -> str:

@@ -268,3 +268,23 @@ def open_read_only(build: Path, private: bool = False) -> ox.Store:
         return ox.Store.read_only(str(folder))
     except OSError as exc:
         raise StoreError(f"cannot open the store at {folder}: {exc}", hint="rebuild it") from exc
+
+
+def write_build_file(build: Path, name: str, text: str) -> None:
+    """Write a small file into a build folder atomically (a record about the build, never data)."""
+    target = build / name
+    scratch = target.with_name(f".{name}.{os.getpid()}")
+    try:
+        scratch.write_text(text, encoding="utf-8")
+        os.replace(scratch, target)
+    except OSError as exc:
+        scratch.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {target}: {exc}", hint="free disk space, then build again") from exc
+
+
+def read_build_file(build: Path, name: str) -> str | None:
+    """A small file of a build folder, or None when it is not there."""
+    try:
+        return (build / name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
