@@ -5,10 +5,13 @@ Library code: reports progress through a callback and raises errors; never print
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,21 +50,43 @@ def map_sources(settings: Settings, out: Path, progress: Progress = quiet) -> tu
     rules = mapping.load_mappings(sorted(settings.path("mappings").glob("*.rml.ttl")))
     ontology_quads = graph_to_nquads(load_ontology(settings), graph_iri(settings.base_iri, "ontology"))
     count = 0
-    with open(out, "w", encoding="utf-8") as f:
-        f.write(ontology_quads)
-        for line in mapping.generate_quads(rules, base_iri=settings.base_iri, read_records=checked.reader()):
-            f.write(line)
-            count += 1
-            if count % 500_000 == 0:
-                progress(f"mapping: {count} quads")
+    try:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(ontology_quads)
+            for line in mapping.generate_quads(
+                rules, base_iri=settings.base_iri, read_records=checked.reader()
+            ):
+                f.write(line)
+                count += 1
+                if count % 500_000 == 0:
+                    progress(f"mapping: {count} quads")
+    except OSError as exc:  # a write error names no file by itself
+        raise OSError(exc.errno, exc.strerror, str(out)) from exc
     return checked.row_counts, count + ontology_quads.count("\n")
 
 
 def build(settings: Settings, progress: Progress = quiet) -> BuildSummary:
     """Build a fresh store from the sources; swap it in only when it is complete and valid."""
     # One lock around staging, loading and the swap: two builds of one store must not interleave.
-    with store.store_lock(settings.store, "build"):
+    where = store.builds_dir(settings.store)
+    with store.store_lock(settings.store, "build"), _file_errors("the build", "store", where):
         return _build(settings, progress)
+
+
+@contextlib.contextmanager
+def _file_errors(what: str, kept: str, where: Path) -> Iterator[None]:
+    """A failed write (a full disk, a read-only folder) as an error that names the file, not a traceback.
+    The run's own staging is cleaned up by the stages; what is live is never touched before the swap."""
+    try:
+        yield
+    except OSError as exc:
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        reason = "the disk is full" if full else exc.strerror or str(exc)
+        raise StoreError(
+            f"{what} stopped: {reason} while writing {exc.filename or f'into {where}'}",
+            hint=f"free disk space (or fix the folder's permissions) and run it again; the current {kept} "
+            "was not changed",
+        ) from exc
 
 
 def _build(settings: Settings, progress: Progress) -> BuildSummary:
@@ -189,7 +214,9 @@ def publish_release(
     settings: Settings, *, previous: Path | None = None, progress: Progress = quiet
 ) -> publish.Release:
     """Publish the current build, once its validation record vouches for it (no SHACL run here)."""
-    with store.store_lock(settings.store, "publish"):  # no build may swap the store mid-release
+    # The lock: no build may swap the store mid-release.
+    where = settings.dumps_dir.parent
+    with store.store_lock(settings.store, "publish"), _file_errors("the publish", "release", where):
         kg = open_store(settings)
         require_validated(settings, kg.build)
         return publish.publish(settings, kg, settings.dumps_dir, previous=previous, progress=progress)

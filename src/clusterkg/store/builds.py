@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import errno
 import fcntl
 import os
 import secrets
@@ -83,9 +84,18 @@ def new_build(store_path: Path, nquads: Path, private_graphs: Iterable[str] = ()
     target.mkdir(parents=True, exist_ok=False)
     try:
         _load(target, nquads, list(private_graphs))
-    except (OSError, SyntaxError) as exc:
+    except OSError as exc:
         shutil.rmtree(target, ignore_errors=True)
-        raise StoreError(f"loading {nquads} into {target} failed: {exc}", hint="see the message") from exc
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in str(exc)
+        raise StoreError(
+            f"loading {nquads} into {target} failed: {'the disk is full' if full else exc}",
+            hint="free disk space and build again; the current store was not changed",
+        ) from exc
+    except SyntaxError as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        raise StoreError(
+            f"{nquads} does not parse as N-Quads: {exc}", hint="fix the data that produced it"
+        ) from exc
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
