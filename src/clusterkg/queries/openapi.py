@@ -11,7 +11,8 @@ from .params import MAX_TEXT, IdType, IntegerType, IriType, LangStringType, Para
 
 OPENAPI_VERSION = "3.0.3"
 DEFAULT_LIMIT = 100  # rows per page when the request names no limit (capped at the server's row cap)
-MAX_OFFSET = 10**12 - 1  # the API reads limit and offset of at most 12 digits
+PAGING_DIGITS = 12  # limit and offset: enough for any result, short enough to parse cheaply
+MAX_OFFSET = 10**PAGING_DIGITS - 1
 MAX_INTEGER = 10**18 - 1  # integer parameters take at most 18 digits (queries.params.INTEGER)
 # What the parameter types refuse, as JSON Schema: control characters (tab and newlines are text),
 # and the characters N-Triples forbids in an IRI.
@@ -129,7 +130,7 @@ RESPONSES: dict[str, dict[str, Any]] = {
         {"WWW-Authenticate": {"type": "string"}},
     ),
     "NotAcceptable": {
-        "description": "None of the offered formats (json, csv, html) is acceptable.",
+        "description": "None of the formats this operation offers (its `format` values) is acceptable.",
         "content": {"text/plain": {"schema": {"type": "string"}}},
     },
     "Unavailable": _error(
@@ -145,9 +146,10 @@ def _errors(*statuses: str) -> dict[str, Any]:
 
 
 def _schema(kind: ParamType) -> dict[str, Any]:
-    """The JSON Schema of a parameter type, as strict as the type's own check.
+    """The JSON Schema of a parameter type, as close to the type's own check as a schema can be.
 
-    Country names need the country table, so a country is only "a non-empty string" here."""
+    A country needs the country table and an IRI the whole RFC 3987 grammar, so a value that fits
+    the schema may still get the documented 400 that names its parameter."""
     schema = kind.schema()
     if isinstance(kind, IntegerType):
         schema.setdefault("minimum", -MAX_INTEGER)

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from .. import queries
 from ..errors import NotFound, ParameterError, QueryError
 from ..queries import CannedQuery, TermContext
-from ..queries.openapi import document
+from ..queries.openapi import DEFAULT_LIMIT, PAGING_DIGITS, document
 from ..settings import Settings
 from ..store import Executor, parse_term
 from .cache import Cached
@@ -26,7 +26,6 @@ from .html import esc, layout
 from .negotiation import choose
 
 FORMATS = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
-DEFAULT_LIMIT = 100
 PAGING = ("limit", "offset", "format")
 LISTING_FORMATS = ("json", "html")  # the listing has no CSV form
 T = TypeVar("T")
@@ -58,7 +57,6 @@ class Context(Protocol):
 
 HINT = "see /openapi.json for the parameters and the values they accept"
 EMPTY_ADVICE = "give %s, or leave the parameter out"
-MAX_DIGITS = 12  # limit and offset: enough for any result, small enough to parse cheaply
 
 
 def bad_parameter(message: str, parameter: str, problems: Mapping[str, str] | None = None) -> ParameterError:
@@ -218,9 +216,9 @@ def _integer(
     raw = params.get(name)
     if raw is None or name in problems:
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > MAX_DIGITS:
+    if not raw.isascii() or not raw.isdigit() or len(raw) > PAGING_DIGITS:
         problems[name] = (
-            f"parameter {name!r}: {raw[:40]!r} is not a whole number of at most {MAX_DIGITS} digits"
+            f"parameter {name!r}: {raw[:40]!r} is not a whole number of at most {PAGING_DIGITS} digits"
         )
         return default
     value = int(raw)
