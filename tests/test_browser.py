@@ -26,6 +26,17 @@ ARGS = [
     "--disable-sync",
 ]
 
+LABELLED = """#+ summary: Labelled resources
+#+ description: Resources with a label, optionally in one language.
+#+ param: lang | lang | default=en | The language of the label
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?resource ?label ?lang WHERE {
+  ?resource rdfs:label ?label .
+  FILTER(LANG(?label) = ?lang)
+}
+ORDER BY ?label
+"""
+
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed: run tools/install-system-deps.sh"
 )
@@ -34,6 +45,8 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = make_project(tmp_path_factory.mktemp("browser"))
+    (project / "queries").mkdir()
+    (project / "queries" / "labelled.rq").write_text(LABELLED, encoding="utf-8")
     with running_server(project) as root:
         yield root
 
@@ -87,4 +100,16 @@ def test_home_resource_and_query_pages_in_chromium(server: str, page) -> None:  
         "BIORN cluster" in c for c in cells
     )
     assert "Done" in browser_page.locator("#status").inner_text()
+    assert errors == [] and outside == []
+
+
+def test_a_canned_query_form_leaves_empty_fields_out(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    browser_page, errors, outside = page
+    browser_page.goto(server + "/queries/labelled?lang=de")
+    assert browser_page.locator("table tbody tr").count() == 2  # the German labels only
+    browser_page.fill("input[name=lang]", "")
+    browser_page.click("form.canned button")
+    browser_page.wait_for_url("**/queries/labelled*")
+    assert "lang=" not in browser_page.url  # an empty value would be a 400 from the API
+    assert browser_page.locator("table tbody tr").count() == 3  # the default, English
     assert errors == [] and outside == []

@@ -264,7 +264,8 @@ def _esc(text: object) -> str:
 
 
 def html_response(title: str, body: str, status: int = 200) -> Response:
-    return Response(layout(title, body), status, media_type="text/html; charset=utf-8")
+    page = layout(title, body, scripts=["/static/form.js"])
+    return Response(page, status, media_type="text/html; charset=utf-8")
 
 
 def listing_html(entries: list[dict[str, Any]]) -> str:
@@ -291,7 +292,7 @@ def _form(query: CannedQuery, values: dict[str, str]) -> str:
             f'<label>{_esc(p.name)} <input name="{_esc(p.name)}" value="{_esc(value)}"'
             f' placeholder="{_esc(p.example or "")}"{need}></label> <small>{_esc(p.description)}</small><br>'
         )
-    return f'<form method="get">{"".join(fields)}<button>Run</button></form>'
+    return f'<form class="canned" method="get">{"".join(fields)}<button>Run</button></form>'
 
 
 def _cell(term: Mapping[str, Any] | None, href: Any) -> str:
