@@ -162,3 +162,25 @@ def test_the_query_api_resolves_every_country_spelling_the_build_does(client: Te
         assert response.json()["parameters"]["country"] == alias
         bound = client.get("/queries/clusters-by-target-country", params={"country": iso3}).json()
         assert response.json()["results"] == bound["results"], alias
+
+
+def test_the_remote_executor_gives_the_same_bytes_as_the_local_one(built_project: Path, kg) -> None:  # type: ignore[no-untyped-def]
+    from serve_support import running_server
+
+    from clusterkg.store.remote import RemoteEndpoint
+
+    select = f"SELECT ?c ?l WHERE {{ ?c a <{CKG}Cluster> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
+    construct = f"CONSTRUCT WHERE {{ ?c a <{CKG}Cluster> }}"
+    with running_server(built_project) as root:
+        remote = RemoteEndpoint(root + "/sparql", max_rows=10_000)
+        for fmt in ("json", "xml", "csv", "tsv"):
+            request = QueryRequest(select, fmt=fmt)
+            assert remote.execute(request).body == kg.execute(request).body, fmt
+        request = QueryRequest(construct, graph_fmt="ntriples")
+        assert sorted(remote.execute(request).body.splitlines()) == sorted(
+            kg.execute(request).body.splitlines()
+        )
+        bound = QueryRequest.of(
+            f"SELECT ?c WHERE {{ ?c a <{CKG}Cluster> }}", {"c": f"<{BASE}id/cluster/amz>"}
+        )
+        assert remote.execute(bound).body == kg.execute(bound).body  # a VALUES block there, substitution here

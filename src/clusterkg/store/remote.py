@@ -75,6 +75,7 @@ class RemoteEndpoint:
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)  # form-encoded POST: no URL length limit
         wrapper.setReturnFormat(N3 if graph else JSON)
+        wrapper.setOnlyConneg(True)  # Accept only: no format=/output= that an endpoint may not know
         wrapper.setTimeout(int(max(self.timeout, 1)))
         if graph:
             wrapper.addCustomHttpHeader("Accept", "application/n-triples")
