@@ -68,6 +68,8 @@ def test_count_star_equals_count_distinct_on_the_cli(settings: Settings) -> None
 
 def test_count_star_equals_count_distinct_on_sparql(client: TestClient) -> None:
     assert _sparql_json(client, COUNT_CLUSTERS) == [{"n": "50", "d": "50"}]
+    readme = "SELECT (COUNT(*) AS ?n) WHERE { ?c a ckg:Cluster }"  # ckg: predeclared, as on the CLI
+    assert _sparql_json(client, readme) == [{"n": "50"}]
 
 
 def test_count_of_all_triples_equals_void_triples(kg, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
