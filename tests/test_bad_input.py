@@ -3,14 +3,18 @@ file/row/column, and leaves the existing store byte-for-byte unchanged."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import copy_project, tree_digest
+from conftest import REPO, copy_project, tree_digest
+from rdflib import Graph
 
 from clusterkg.cli import main
+from clusterkg.errors import ShapesError
+from clusterkg.validation.shapes_check import check_shapes, read_shapes
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +63,47 @@ def _latin1(path: Path) -> None:
     path.write_bytes(path.read_bytes() + "x,Übel,de\n".encode("latin-1"))
 
 
+def _replace(old: str, new: str) -> Callable[[Path], None]:
+    """A breaker replacing `old` (which must be there, so a stale case cannot pass unbroken)."""
+
+    def edit(text: str) -> str:
+        assert old in text, f"{old!r} no longer in the file: update the test case"
+        return text.replace(old, new, 1)
+
+    return lambda path: _rewrite(path, edit)
+
+
+def _control_character(char: str) -> Callable[[Path], None]:
+    return _replace(",AMZ Sachsen,", f",AMZ{char}Sachsen,")  # row 2, column name
+
+
+def _huge_cell(path: Path) -> None:
+    """A 10 MB cell in row 3 (the limit is Python's csv.field_size_limit, 131072 characters)."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[2].split(",")
+    cells[11] = "x" * 10_000_000 + "\n"  # summary, the last column
+    lines[2] = ",".join(cells)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def _unclosed_quote(path: Path) -> None:
+    """Row 3's name opens a quote that never closes; the rows after it run into one huge cell."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[2].split(",")
+    cells[1] = '"' + cells[1]
+    lines[2] = ",".join(cells)
+    filler = "".join(f"filler-{i},a cluster that is not one,en,,,,,,Germany,,x,y\n" for i in range(4000))
+    path.write_text("".join([*lines[:3], filler, *lines[3:]]), encoding="utf-8")
+
+
+def _empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _prefixes_only(path: Path) -> None:
+    path.write_text("@prefix rml: <http://w3id.org/rml/> .\n# every triples map deleted\n", encoding="utf-8")
+
+
 CASES = {
     "wrong header": (
         "sources/clusters.csv",
@@ -96,6 +141,97 @@ CASES = {
         lambda p: _rewrite(p, lambda t: t + "\n this is { not turtle\n"),
         ["clusterkg-shapes.ttl", "does not parse"],
     ),
+    # issue 10 §3: no traceback, whatever the input
+    "escape character in a cell": (
+        "sources/clusters.csv",
+        _control_character("\x1b"),
+        ["clusters.csv", "row 2", "column 'name'", "U+001B", "ESC"],
+    ),
+    "NUL in a cell": (
+        "sources/clusters.csv",
+        _control_character("\x00"),
+        ["clusters.csv", "row 2", "column 'name'", "U+0000", "NUL"],
+    ),
+    "DEL in a cell": (
+        "sources/clusters.csv",
+        _control_character("\x7f"),
+        ["clusters.csv", "row 2", "column 'name'", "U+007F", "DEL"],
+    ),
+    "10 MB cell": (
+        "sources/clusters.csv",
+        _huge_cell,
+        ["clusters.csv", "row 3", "column 'summary'", "field limit", "more than 131072 characters; split it"],
+    ),
+    "unclosed quote": (
+        "sources/clusters.csv",
+        _unclosed_quote,
+        ["clusters.csv", "row 3", "column 'name'", "field limit", "unclosed quote", "starting in row 3"],
+    ),
+    "missing country names": (
+        "reference/country_names.csv",
+        lambda p: p.unlink(),
+        ["country_names.csv", "missing", "restore reference/country_names.csv"],
+    ),
+    "empty mapping file": ("mappings/clusters.rml.ttl", _empty, ["clusters.rml.ttl", "is empty"]),
+    "mapping file without triples maps": (
+        "mappings/clusters.rml.ttl",
+        _prefixes_only,
+        ["clusters.rml.ttl", "no triples map"],
+    ),
+    **{
+        f"broken shape: {name}": (
+            "shapes/clusterkg-shapes.ttl",
+            _replace(old, new),
+            ["clusterkg-shapes.ttl", *expected],
+        )
+        for name, (old, new, expected) in {
+            "sh:minCount not an integer": (
+                "sh:path prov:wasDerivedFrom ;\n    sh:minCount 1 ;",
+                'sh:path prov:wasDerivedFrom ;\n    sh:minCount "one" ;',
+                ["ckgsh:wasDerivedFromDocument", 'sh:minCount "one"', "xsd:integer"],
+            ),
+            "sh:pattern not a regex": (
+                'sh:pattern "^[a-z]{2}$"',
+                'sh:pattern "^[a-z{2}$"',
+                ["ckgsh:SourceDocumentShape > property dct:language", "not a valid regular expression"],
+            ),
+            "sh:pattern with a look-around": (
+                'sh:pattern "^[a-z]{2}$"',
+                'sh:pattern "^(?=[a-z])..$"',
+                ["ckgsh:SourceDocumentShape > property dct:language", "look-around"],
+            ),
+            "sh:minCount above sh:maxCount": (
+                "sh:path ckg:sourceRecord ;\n    sh:minCount 1 ; sh:maxCount 1 ;",
+                "sh:path ckg:sourceRecord ;\n    sh:minCount 2 ; sh:maxCount 1 ;",
+                ["ckgsh:sourceRecord", "sh:minCount 2 is above sh:maxCount 1"],
+            ),
+            "sh:maxCount negative": (
+                "sh:path ckg:managedBy ;\n        sh:maxCount 1 ;",
+                "sh:path ckg:managedBy ;\n        sh:maxCount -1 ;",
+                ["ckgsh:ClusterShape > property ckg:managedBy", "sh:maxCount -1 is negative"],
+            ),
+            "sh:datatype a literal": (
+                "sh:path ckg:sourceRecord ;\n    sh:minCount 1 ; sh:maxCount 1 ;\n    sh:datatype xsd:string",
+                'sh:path ckg:sourceRecord ;\n    sh:minCount 1 ; sh:maxCount 1 ;\n    sh:datatype "string"',
+                ["ckgsh:sourceRecord", 'sh:datatype "string"', "IRI"],
+            ),
+            "sh:in not a list": (
+                "sh:in ( ckg:Stated ckg:Tentative )",
+                "sh:in ckg:Stated",
+                ["ckgsh:TargetMarketShape > property ckg:certainty", "sh:in ckg:Stated", "RDF list"],
+            ),
+        }.items()
+    },
+    "shapes file emptied": (
+        "shapes/clusterkg-shapes.ttl",
+        _empty,
+        ["shapes", "no active shape targets any of the", "ckg:Cluster", "ontology"],
+    ),
+    "class left without a shape": (
+        "shapes/clusterkg-shapes.ttl",
+        _replace("sh:targetClass ckg:TargetMarket ;", ""),
+        ["shapes", "no active shape targets the class(es) ckg:TargetMarket"],
+    ),
 }
 
 
@@ -115,6 +251,24 @@ def test_bad_input_exits_2_and_keeps_store(project: Path, case: str) -> None:
         assert text in result.output, f"{text!r} not in {result.output!r}"
     assert "hint:" in result.output
     assert tree_digest(project / "var" / "store") == before
+
+
+@pytest.mark.parametrize("case", ["real shapes", *(c for c in CASES if c.startswith("broken shape: "))])
+def test_w3c_shacl_shacl_gives_the_same_verdict(tmp_path: Path, standards_dir: Path, case: str) -> None:
+    """The build checks shapes against the SHACL-SHACL that pySHACL bundles; the W3C copy agrees."""
+    w3c = Graph().parse(standards_dir / "shacl" / "shacl-shacl.ttl")
+    shutil.copytree(REPO / "shapes", tmp_path / "shapes")
+    if case != "real shapes":
+        relative, breaker, _ = CASES[case]
+        breaker(tmp_path / relative)
+    shapes, files = read_shapes(sorted((tmp_path / "shapes").glob("*.ttl")))
+    if case == "real shapes":
+        check_shapes(shapes, files, meta=w3c)
+        return
+    with pytest.raises(ShapesError) as caught:
+        check_shapes(shapes, files, meta=w3c)
+    for text in CASES[case][2][1:]:  # the file, then the shape and what is wrong
+        assert text in str(caught.value)
 
 
 def test_non_conforming_data_exits_1_and_keeps_store(project: Path) -> None:

@@ -133,3 +133,7 @@ class NonConformingError(ClusterKGError):
     def __init__(self, message: str, *, report: object, hint: str = "") -> None:
         super().__init__(message, hint=hint)
         self.report = report
+
+
+class ShapesError(InputError):
+    """The shapes graph is not valid SHACL, or leaves ontology classes unchecked; names file and shape."""

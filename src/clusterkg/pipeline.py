@@ -92,7 +92,9 @@ def _file_errors(what: str, kept: str, where: Path) -> Iterator[None]:
 def _build(settings: Settings, progress: Progress) -> BuildSummary:
     """The body of `build`, run while the store's lock is held."""
     seconds: dict[str, float] = {}
-    shapes = validation.load_shapes(settings.path("shapes"))  # fail fast on broken shapes
+    shapes = validation.load_shapes(
+        settings.path("shapes"), settings.path("ontology")
+    )  # fail fast on broken shapes
     if settings.validator not in VALIDATORS:
         raise SettingsError(
             f"validator {settings.validator!r} is not one of {', '.join(VALIDATORS)}",
@@ -155,7 +157,11 @@ def validate_build(
     settings: Settings, build_dir: Path, nquads: Path, quads: int, shapes: Graph | None = None
 ) -> validation.ValidationReport:
     """Run the compiled SHACL gate on a loaded build (not yet active) and record that it conforms."""
-    shapes = validation.load_shapes(settings.path("shapes")) if shapes is None else shapes
+    shapes = (
+        validation.load_shapes(settings.path("shapes"), settings.path("ontology"))
+        if shapes is None
+        else shapes
+    )
     with store.BuildReader(build_dir) as reader:
         report = validation.validate_store(
             reader.select, shapes, nquads, load_ontology(settings), settings.validation_batch, quads
@@ -243,5 +249,5 @@ def open_store(settings: Settings, max_rows: int | None = None) -> store.Knowled
 
 def validate_files(settings: Settings, files: list[Path]) -> validation.ValidationReport:
     """Validate RDF files against the project's shapes, with the ontology alongside."""
-    shapes = validation.load_shapes(settings.path("shapes"))
+    shapes = validation.load_shapes(settings.path("shapes"), settings.path("ontology"))
     return validation.validate_files(files, shapes, extra=sorted(settings.path("ontology").glob("*.ttl")))

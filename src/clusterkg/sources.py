@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from .errors import SourceError
 
@@ -27,6 +28,11 @@ COUNTRY_NAMES_FILE = "country_names.csv"
 ALIASES_TABLE = "country_aliases.csv"
 
 Row = dict[str, str | None]
+Record = tuple[int, list[str]]  # (row number, cells); the header is row 1
+
+_RESTORE = (
+    f"restore reference/{COUNTRY_NAMES_FILE} (from version control, or run tools/make_country_table.py)"
+)
 
 _DATATYPE_PATTERNS = {
     "integer": (r"-?\d+", "a whole number such as 12"),
@@ -94,10 +100,15 @@ class CountryResolver:
 
     @classmethod
     def from_files(cls, names_file: Path) -> CountryResolver:
+        if not names_file.is_file():
+            raise SourceError("the country name table is missing", file=str(names_file), hint=_RESTORE)
         resolver = cls()
-        with open(names_file, encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                resolver.names[row["name"].casefold()] = row["iso3"]
+        table = Table(names_file.name, (Column("name", required=True), Column("iso3", required=True)), None)
+        for line, row in _read_rows(names_file, table):
+            name, code = row["name"], row["iso3"]
+            if name is None or code is None:
+                raise SourceError("required cell is empty", file=str(names_file), row=line, hint=_RESTORE)
+            resolver.names[name.casefold()] = code
         return resolver
 
     @property
@@ -335,7 +346,7 @@ def _read_rows(path: Path, table: Table) -> Iterator[tuple[int, Row]]:
         )
     with open(path, encoding="utf-8-sig", newline="") as f:
         try:
-            yield from _parse_rows(path, table, csv.reader(f))
+            yield from _parse_rows(path, table, _records(path, f, table.header))
         except UnicodeDecodeError as exc:
             raise SourceError(
                 f"file is not UTF-8 ({exc.reason})",
@@ -343,23 +354,20 @@ def _read_rows(path: Path, table: Table) -> Iterator[tuple[int, Row]]:
                 row=_first_bad_line(path),
                 hint="save the file as UTF-8",
             ) from exc
-        except csv.Error as exc:
-            raise SourceError(f"not valid CSV: {exc}", file=str(path), hint="check the quoting") from exc
 
 
-def _parse_rows(path: Path, table: Table, reader: Iterator[list[str]]) -> Iterator[tuple[int, Row]]:
-    header = next(reader, None)
+def _parse_rows(path: Path, table: Table, records: Iterator[Record]) -> Iterator[tuple[int, Row]]:
     expected = table.header
+    _, header = next(records, (1, []))
+    _check_controls(path, 1, header, expected)
     if header != expected:
         raise SourceError(
-            _header_problem(header or [], expected),
+            _header_problem(header, expected),
             file=str(path),
             row=1,
             hint=f"the header must be exactly: {','.join(expected)}",
         )
-    line = 1
-    for cells in reader:
-        line += 1
+    for line, cells in records:
         if not cells or cells == [""]:
             continue
         if len(cells) != len(expected):
@@ -369,7 +377,96 @@ def _parse_rows(path: Path, table: Table, reader: Iterator[list[str]]) -> Iterat
                 row=line,
                 hint="check for a missing or extra comma, or an unquoted comma in a cell",
             )
+        _check_controls(path, line, cells, expected)
         yield line, {name: (cell.strip() or None) for name, cell in zip(expected, cells, strict=True)}
+
+
+def _records(path: Path, f: TextIO, header: list[str]) -> Iterator[Record]:
+    """(row number, cells) of every CSV record, the header being row 1; a CSV error names its row."""
+    reader = csv.reader(f)
+    line, end = 0, 0  # records read; physical line where the last one ended
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _csv_error(path, exc, line + 1, end + 1, header) from exc
+        line, end = line + 1, reader.line_num
+        yield line, cells
+
+
+# C0 controls but tab, LF and CR, and DEL: invisible, and never meant in a cell (usually left over
+# from a binary export or a copy); RDF would carry them on as \u0000 and the like.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_NAMES = (  # noqa: SIM905 - the C0 abbreviations, in code order
+    "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
+    "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
+).split()
+
+
+def _check_controls(path: Path, line: int, cells: list[str], names: list[str]) -> None:
+    if not _CONTROL.search(",".join(cells)):  # one search per row; find the cell only on a hit
+        return
+    for index, cell in enumerate(cells):
+        found = _CONTROL.search(cell)
+        if found:
+            code = ord(found.group())
+            name = "DEL" if code == 0x7F else _CONTROL_NAMES[code]
+            raise SourceError(
+                f"cell contains the control character U+{code:04X} ({name}) at position {found.start() + 1}",
+                file=str(path),
+                row=line,
+                column=names[index] if index < len(names) else f"#{index + 1}",
+                hint="delete the character (control characters other than tab and line breaks are not "
+                "allowed; they are invisible, usually left over from an export or a copy)",
+            )
+
+
+def _csv_error(path: Path, exc: csv.Error, row: int, start: int, header: list[str]) -> SourceError:
+    """A CSV syntax error as a SourceError naming the row (and for a too-large cell, the column)."""
+    limit = csv.field_size_limit()
+    if "field larger than field limit" not in str(exc):
+        return SourceError(
+            f"not valid CSV: {exc}", file=str(path), row=row, hint=f"check the quotes of row {row}"
+        )
+    index, unclosed = _oversized_field(path, start, limit)
+    column = None if index is None else (header[index] if index < len(header) else f"#{index + 1}")
+    hint = f"a cell of more than {limit} characters; split it"
+    if unclosed:
+        hint = (
+            f'check for an unclosed quote (") starting in row {row}; a cell holds at most {limit} characters'
+        )
+    return SourceError(
+        f"cell is larger than the CSV field limit ({limit} characters)",
+        file=str(path),
+        row=row,
+        column=column,
+        hint=hint,
+    )
+
+
+def _oversized_field(path: Path, start: int, limit: int) -> tuple[int | None, bool]:
+    """(index of the first cell longer than `limit` in the record starting on physical line `start`,
+    whether that cell is quoted and runs over a line break, as after an unclosed quote)."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        for _ in range(start - 1):
+            f.readline()
+        index, size, quoted, in_quotes, broken = 0, 0, False, False, False
+        while chunk := f.read(1 << 16):
+            for char in chunk:
+                if char == '"' and (quoted or size == 0):  # a quote opens, closes or escapes
+                    quoted, in_quotes = True, not in_quotes
+                elif char == "," and not in_quotes:
+                    index, size, quoted, broken = index + 1, 0, False, False
+                elif char in "\r\n" and not in_quotes:
+                    return None, False  # the record ended: no cell was too long after all
+                else:
+                    broken = broken or (in_quotes and char in "\r\n")
+                    size += 1
+                    if size > limit:
+                        return index, broken
+    return None, False
 
 
 def _header_problem(header: list[str], expected: list[str]) -> str:

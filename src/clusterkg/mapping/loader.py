@@ -91,12 +91,17 @@ class _Loader(MappingIndex):
         self.tm_nodes = set(self.origin)
 
     def document(self) -> MappingDocument:
-        if not self.tm_nodes:
-            names = ", ".join(str(f) for f in self.files)
-            raise MappingError(
-                f"{names}: no triples map found",
-                hint="declare `<#Name> a rml:TriplesMap` with rml:logicalSource and rml:subjectMap",
-            )
+        # Every file must define a triples map: an emptied file would otherwise just map nothing,
+        # and the build fail later with shape results far from the cause.
+        with_maps = set(self.origin.values())
+        for file in self.files:
+            if file not in with_maps:
+                empty = file.stat().st_size == 0
+                raise MappingError(
+                    f"{file}: {'the mapping file is empty' if empty else 'no triples map found'}",
+                    hint="declare `<#Name> a rml:TriplesMap` with rml:logicalSource and rml:subjectMap, "
+                    "or restore the file (or delete it if its table is gone)",
+                )
         built = {node: self._triples_map(node) for node in self.tm_nodes}
         tms = tuple(sorted(built.values(), key=lambda tm: (tm.name.startswith("_:"), tm.name, repr(tm))))
         by_name = {tm.name: tm for tm in tms}

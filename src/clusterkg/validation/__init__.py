@@ -21,12 +21,15 @@ from ..namespaces import CKG, RDF, SH
 from ..rdf import Graph, Literal, Node, URIRef, parse_dataset_text, parse_graphs, rdflib
 from .compiled import CompiledShapes, Select, compile_shapes, validate_with_queries
 from .report import ValidationReport, ValidationResult
+from .shapes_check import check_coverage, check_shapes, read_shapes
 
 __all__ = [
     "CompiledShapes",
     "Select",
     "ValidationReport",
     "ValidationResult",
+    "check_coverage",
+    "check_shapes",
     "compile_shapes",
     "load_shapes",
     "split_shapes",
@@ -41,12 +44,37 @@ __all__ = [
 _TYPE = f"<{RDF}type>"
 
 
-def load_shapes(shapes_dir: Path) -> Graph:
-    """Parse every Turtle file in `shapes_dir`; a file that does not parse is an input error."""
-    files = sorted(shapes_dir.glob("*.ttl"))
-    if not files:
+def load_shapes(shapes_dir: Path, ontology_dir: Path | None = None) -> Graph:
+    """Parse every Turtle file in `shapes_dir` and check the shapes before use.
+
+    A file that does not parse is an RdfSyntaxError; a shape that is not valid SHACL (SHACL-SHACL,
+    regexes, counts) or an ontology class no shape targets is a ShapesError. The ontology is read
+    from `ontology_dir`, by default the project's ontology/ next to `shapes_dir` (skipped if absent).
+    """
+    paths = sorted(shapes_dir.glob("*.ttl"))
+    if not paths:
         raise RdfSyntaxError(f"no shapes (*.ttl) in {shapes_dir}", hint="add SHACL shapes to shapes/")
-    return parse_graphs(files)
+    shapes, files = read_shapes(paths)
+    ontology_dir = shapes_dir.parent / "ontology" if ontology_dir is None else ontology_dir
+    ontology_files = sorted(ontology_dir.glob("*.ttl")) if ontology_dir.is_dir() else []
+    key = _digest([*paths, *ontology_files])
+    if key not in _CHECKED:  # the checks take about a second; the same files need them once
+        check_shapes(shapes, files)
+        if ontology_files:
+            check_coverage(shapes, parse_graphs(ontology_files), shapes_dir, ontology_dir)
+        _CHECKED.add(key)
+    return shapes
+
+
+_CHECKED: set[str] = set()  # digests of shapes + ontology files that passed the checks
+
+
+def _digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(f"{path}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def validate_files(files: Iterable[Path], shapes: Graph, extra: Iterable[Path] = ()) -> ValidationReport:
