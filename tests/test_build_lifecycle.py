@@ -137,3 +137,40 @@ def test_cli_build_is_refused_while_another_build_holds_the_lock(tmp_path: Path)
     assert result.exit_code == 2, result.output
     assert f"another build is running (pid {os.getpid()})" in result.output
     assert not store.builds_dir(store_path).exists()  # refused before anything was staged
+
+
+@pytest.mark.parametrize(
+    ("line", "triple"),
+    [
+        (b"<urn:s> <urn:p> <urn:o> <urn:g> .\n", b"<urn:s> <urn:p> <urn:o> .\n"),
+        (b'<urn:s> <urn:p> "a b <urn:x> c" <urn:g> .\n', b'<urn:s> <urn:p> "a b <urn:x> c" .\n'),
+        (b'<urn:s> <urn:p> "say \\"hi\\""@en-GB <urn:g> .\n', b'<urn:s> <urn:p> "say \\"hi\\""@en-GB .\n'),
+        (b'<urn:s> <urn:p> "5"^^<urn:int> <urn:g> .\n', b'<urn:s> <urn:p> "5"^^<urn:int> .\n'),
+        (b"_:b1 <urn:p> _:b2 <urn:g> .\n", b"_:b1 <urn:p> _:b2 .\n"),
+        (b"<urn:s>\t<urn:p>  <urn:o>   <urn:g> .\n", b"<urn:s> <urn:p> <urn:o> .\n"),  # hand-written
+        (b"<urn:s> <urn:p> <urn:o> .\n", None),  # already in the default graph
+        (b'<urn:s> <urn:p> "5"^^<urn:int> .\n', None),
+        (b"\n", None),
+    ],
+)
+def test_each_quad_gets_its_default_graph_triple(line: bytes, triple: bytes | None) -> None:
+    assert store.builds.triple_of(line) == triple
+
+
+def test_the_default_graph_is_the_merge_of_the_public_graphs_only(tmp_path: Path) -> None:
+    source = tmp_path / "data.nq"
+    source.write_text(
+        "<urn:s> <urn:p> <urn:o> <https://w3id.org/clusterkg/graph/doc1> .\n"
+        "<urn:s> <urn:p> <urn:o> <https://w3id.org/clusterkg/graph/doc2> .\n"
+        '<urn:jane> <urn:name> "Jane" <https://w3id.org/clusterkg/graph/contacts> .\n',
+        encoding="utf-8",
+    )
+    link = tmp_path / "var" / "store"
+    store.activate(link, store.new_build(link, source, ["https://w3id.org/clusterkg/graph/contacts"]))
+    kg = store.KnowledgeStore(link)
+    assert kg.triples() == 1  # stated twice, merged once
+    assert kg.triples(include_private=True) == 2
+    assert kg.graph_names() == [f"https://w3id.org/clusterkg/graph/doc{n}" for n in (1, 2)]
+    assert b"Jane" not in b"".join(
+        p.read_bytes() for p in (link.resolve() / "public").rglob("*") if p.is_file()
+    )

@@ -53,28 +53,59 @@ def is_private_line(line: bytes, private_ends: tuple[bytes, ...]) -> bool:
 
 
 def split_nquads(source: Path, private_graphs: Iterable[str], public: Path, private: Path) -> None:
-    """Copy the lines of `source` to `public` or `private` by their graph."""
+    """Copy each line of `source` to `public` or `private` by its graph, each followed by its triple
+    (the line without its graph), so that one bulk load fills the named graphs and their merge."""
     ends = tuple(f"<{g}>".encode() for g in private_graphs)
     with open(source, "rb") as lines, open(public, "wb") as pub, open(private, "wb") as priv:
-        if not ends:
-            shutil.copyfileobj(lines, pub, 1 << 20)
-            return
         for line in lines:
-            (priv if is_private_line(line, ends) else pub).write(line)
+            out = priv if ends and is_private_line(line, ends) else pub
+            out.write(line)
+            triple = triple_of(line)
+            if triple is not None:
+                out.write(triple)
 
 
-def _merge_into_default(
-    store: ox.Store, graphs: Iterable[ox.NamedNode | ox.BlankNode], scratch: Path
-) -> None:
-    """Add the triples of `graphs` to the default graph (a set: each triple once)."""
-    for graph in graphs:
-        store.dump(str(scratch), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-        store.bulk_load(path=str(scratch), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
-    scratch.unlink(missing_ok=True)
+def triple_of(line: bytes) -> bytes | None:
+    """The default-graph triple of an N-Quads line in a named graph; None for a triple or a blank line."""
+    body = line.rstrip()
+    if not body.endswith(b"."):
+        return None
+    body = body[:-1].rstrip()
+    if b"\t" in body or b"  " in body or body.startswith(b"#"):
+        return _parsed_triple(line)  # not written by our engine: let the parser split it
+    end = _object_end(body)
+    if end is None or end >= len(body):
+        return None
+    return body[:end] + b" .\n"
 
 
-def _named(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
-    return list(store.named_graphs())
+def _object_end(body: bytes) -> int | None:
+    """Where the object of a single-spaced N-Quads line ends (a literal's last quote is its end:
+    no IRI, language tag or graph name can hold a quote)."""
+    predicate = body.find(b" ", body.find(b" ") + 1)
+    if predicate < 0:
+        return None
+    start = predicate + 1
+    if body.startswith(b'"', start):
+        end = body.rfind(b'"') + 1
+        if body.startswith(b"^^<", end):
+            return body.index(b">", end) + 1
+        if body.startswith(b"@", end):
+            space = body.find(b" ", end)
+            return len(body) if space < 0 else space
+        return end
+    space = body.find(b" ", start)
+    return len(body) if space < 0 else space
+
+
+def _parsed_triple(line: bytes) -> bytes | None:
+    try:
+        quads = list(ox.parse(line, format=ox.RdfFormat.N_QUADS))
+    except SyntaxError:
+        return None  # the bulk load reports it, with its position
+    if not quads or isinstance(quads[0].graph_name, ox.DefaultGraph):
+        return None
+    return ox.serialize([quads[0].triple], format=ox.RdfFormat.N_TRIPLES) or None
 
 
 def new_build(store_path: Path, nquads: Path, private_graphs: Iterable[str] = ()) -> Path:
@@ -104,19 +135,15 @@ def new_build(store_path: Path, nquads: Path, private_graphs: Iterable[str] = ()
 
 def _load(target: Path, nquads: Path, private_graphs: list[str]) -> None:
     public_lines, private_lines = target / "public.nq", target / "private.nq"
-    scratch = target / "graph.nt"
     split_nquads(nquads, private_graphs, public_lines, private_lines)
     public = ox.Store(str(part(target)))
-    public.bulk_load(path=str(public_lines), format=ox.RdfFormat.N_QUADS)
-    _merge_into_default(public, _named(public), scratch)
+    public.bulk_load(path=str(public_lines), format=ox.RdfFormat.N_QUADS)  # a set: each triple once
     public.flush()
     public.optimize()
-    public.backup(str(part(target, private=True)))
+    public.backup(str(part(target, private=True)))  # hard links: the private store shares its files
     del public
     private = ox.Store(str(part(target, private=True)))
-    before = set(_named(private))
     private.bulk_load(path=str(private_lines), format=ox.RdfFormat.N_QUADS)
-    _merge_into_default(private, [g for g in _named(private) if g not in before], scratch)
     private.flush()
     del private
     public_lines.unlink()
