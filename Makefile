@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps run build test lint clean
+.PHONY: install system-deps client-deps run build test lint clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,6 +18,20 @@ install: $(STAMP)
 system-deps:
 	tools/install-system-deps.sh
 
+## Comunica, the JavaScript SPARQL client tests/test_clients.py runs, pinned by tools/comunica/package-lock.json.
+## Without npm (or the npm registry) the Comunica test skips, and says why; the rest of `make test` runs.
+COMUNICA_STAMP := tools/comunica/node_modules/.installed
+client-deps: $(COMUNICA_STAMP)
+
+$(COMUNICA_STAMP): tools/comunica/package.json tools/comunica/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		(cd tools/comunica && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+			&& touch node_modules/.installed) \
+		|| echo "npm ci failed in tools/comunica: the Comunica client test will be skipped"; \
+	else \
+		echo "npm not found: the Comunica client test will be skipped (install Node 20 and npm)"; \
+	fi
+
 ## Set up, build the graph into the embedded store, and serve it on http://127.0.0.1:8000/.
 run: install
 	$(BIN)/clusterkg build
@@ -27,7 +41,7 @@ build: install
 	$(BIN)/clusterkg build
 
 ## Set up and run every check CI runs.
-test: install system-deps lint
+test: install system-deps client-deps lint
 	$(PY) -m pytest -q
 
 lint: install

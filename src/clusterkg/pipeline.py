@@ -20,6 +20,7 @@ from .errors import NonConformingError, SettingsError, StoreError
 from .namespaces import contacts_graph, graph_iri
 from .rdf import Graph, graph_to_nquads, parse_graphs
 from .settings import Settings, env_var
+from .store import push as engine_push
 from .timing import Progress, quiet, step
 
 
@@ -226,6 +227,24 @@ def publish_release(
         kg = open_store(settings)
         require_validated(settings, kg.build)
         return publish.publish(settings, kg, settings.dumps_dir, previous=previous, progress=progress)
+
+
+def push_release(
+    settings: Settings, endpoint: engine_push.Engine, *, rollback: bool = False, progress: Progress = quiet
+) -> engine_push.PushReport:
+    """Push the current build's public graphs into a SPARQL engine, once its validation record vouches
+    for it; or, with `rollback`, swap the engine's previous release back in (nothing is sent from here)."""
+    # The lock: no build may swap the store mid-push, and two pushes from here never interleave.
+    with store.store_lock(settings.store, "push"):
+        session = engine_push.Session(endpoint)
+        if rollback:
+            return engine_push.rollback(session, base_iri=settings.base_iri, progress=progress)
+        kg = open_store(settings)
+        require_validated(settings, kg.build)
+        sent = engine_push.payloads(kg, exclude=private_graphs(settings))
+        return engine_push.push(
+            session, sent, base_iri=settings.base_iri, release=kg.build.name, progress=progress
+        )
 
 
 def _require_conformance(report: validation.ValidationReport) -> None:

@@ -85,6 +85,34 @@ class Settings:
     )
     release_version: str = _setting("0.1.0", "Version of the published release (not the software).")
     release_date: str = _setting("2026-11-21", "Issue date of the release, ISO 8601 (never the clock).")
+    push_query_url: str = _setting(
+        "", "SPARQL query endpoint of the engine `clusterkg push` writes to (default: URL/query)."
+    )
+    push_update_url: str = _setting(
+        "", "SPARQL Update endpoint of the engine `clusterkg push` writes to (default: URL/update)."
+    )
+    push_store_url: str = _setting(
+        "", "Graph Store Protocol endpoint of the engine `clusterkg push` writes to (default: URL/store)."
+    )
+    push_auth: str = _setting(
+        "basic",
+        "How `clusterkg push` authenticates: basic, digest (push_user, push_password), bearer (push_token).",
+    )
+    push_user: str = _setting("", "User name `clusterkg push` sends (basic or digest); empty: none.")
+    push_password: str = _setting("", "Password `clusterkg push` sends with push_user.")
+    push_token: str = _setting("", "Bearer token `clusterkg push` sends when push_auth is bearer.")
+    push_chunk_triples: int = _setting(
+        50_000, "Triples per Graph Store Protocol request of `clusterkg push`."
+    )
+    push_retries: int = _setting(
+        3, "Times `clusterkg push` retries a request after a 5xx answer or a timeout (with back-off)."
+    )
+    push_timeout: float = _setting(120.0, "Seconds each request of `clusterkg push` may take.")
+    backend_url: str = _setting(
+        "",
+        "SPARQL query endpoint `clusterkg serve --backend` answers from instead of the local store "
+        "(empty: the local store).",
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

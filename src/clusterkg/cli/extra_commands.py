@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import (
     publish,  # noqa: F401
+    push,  # noqa: F401
     query,  # noqa: F401
     serve,  # noqa: F401
     synth,  # noqa: F401

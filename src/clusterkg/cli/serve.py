@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from ..errors import InputError
 from ..settings import Settings
 from . import _settings, handle_errors, main, store_option
 
@@ -16,6 +19,9 @@ if TYPE_CHECKING:
 else:
     _HttpTools = object  # uvicorn is imported only when the server starts: `clusterkg --help` stays quick
 
+STARTUP_FAILURE = 3  # uvicorn's exit code when the app's start-up fails
+PORT_RANGE = (1, 65535)
+PORTS = click.IntRange(*PORT_RANGE)
 STATUS_431 = b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
 
 
@@ -138,43 +144,37 @@ def bounded_protocol(settings: Settings) -> type[asyncio.Protocol]:
     return BoundedHttpToolsProtocol
 
 
-@main.command()
-@store_option
-@click.option(
-    "--host", default=None, help="Address to listen on (default: the CLUSTERKG_HOST setting, 127.0.0.1)."
-)
-@click.option(
-    "--port", type=int, default=None, help="Port to listen on (default: the CLUSTERKG_PORT setting, 8000)."
-)
-@click.option(
-    "--access-log/--no-access-log",
-    default=False,
-    show_default=True,
-    help="Log every request (costs throughput under load).",
-)
-@click.pass_context
-@handle_errors
-def serve(
-    ctx: click.Context, store: Path | None, host: str | None, port: int | None, access_log: bool
-) -> None:
-    """Serve the store over HTTP: /sparql, /queries, and a page for every resource.
+def _check_port(port: int) -> None:
+    """CLUSTERKG_PORT is checked here; --port is checked by click (PORTS)."""
+    if not PORT_RANGE[0] <= port <= PORT_RANGE[1]:
+        raise InputError(
+            f"port {port} is out of range", hint="give a port from 1 to 65535 (--port or CLUSTERKG_PORT)"
+        )
 
-    Read-only and safe for the public internet: updates are refused, queries never call out,
-    each query is stopped at the time limit (CLUSTERKG_QUERY_TIMEOUT), results are capped, and
-    the contacts graph is visible only with the CLUSTERKG_PRIVATE_TOKEN bearer token. Request
-    headers are capped too (CLUSTERKG_MAX_HEADER_BYTES, CLUSTERKG_HEADER_TIMEOUT).
-    """
+
+def listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything is printed: a busy port fails here, not after start-up."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn; a listening port still fails
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise InputError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="choose another --port (or stop what is using this one), or check --host",
+        ) from exc
+    return sock
+
+
+def _run(settings: Settings, sock: socket.socket, access_log: bool) -> None:
+    """uvicorn on the already bound socket (what uvicorn.run does, minus the binding)."""
     import uvicorn
 
     from ..serve import create_app
-    from ..store import KnowledgeStore
 
-    settings = _settings(ctx, store=store, host=host, port=port)
-    KnowledgeStore(settings.store)  # fail fast, with the usual message, when there is no store
-    click.echo(
-        f"Serving {settings.store} on http://{settings.host}:{settings.port}/ (Ctrl-C to stop)", err=True
-    )
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
@@ -184,3 +184,62 @@ def serve(
         proxy_headers=False,
         server_header=False,
     )
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
+
+
+@main.command()
+@store_option
+@click.option(
+    "--host", default=None, help="Address to listen on (default: the CLUSTERKG_HOST setting, 127.0.0.1)."
+)
+@click.option(
+    "--port", type=PORTS, default=None, help="Port to listen on (default: the CLUSTERKG_PORT setting, 8000)."
+)
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request (costs throughput under load).",
+)
+@click.option(
+    "--backend",
+    default=None,
+    metavar="URL",
+    help="Answer from this SPARQL query endpoint (e.g. Oxigraph server's URL/query) instead of the store.",
+)
+@click.pass_context
+@handle_errors
+def serve(
+    ctx: click.Context,
+    store: Path | None,
+    host: str | None,
+    port: int | None,
+    access_log: bool,
+    backend: str | None,
+) -> None:
+    """Serve the store over HTTP: /sparql, /queries, and a page for every resource.
+
+    Read-only and safe for the public internet: updates are refused, queries never call out,
+    each query is stopped at the time limit (CLUSTERKG_QUERY_TIMEOUT), results are capped, and
+    the contacts graph is visible only with the CLUSTERKG_PRIVATE_TOKEN bearer token. Request
+    headers are capped too (CLUSTERKG_MAX_HEADER_BYTES, CLUSTERKG_HEADER_TIMEOUT).
+    """
+    from ..store import KnowledgeStore
+
+    settings = _settings(ctx, store=store, host=host, port=port, backend_url=backend)
+    _check_port(settings.port)
+    if not settings.backend_url:
+        KnowledgeStore(settings.store)  # fail fast, with the usual message, when there is no store
+    sock = listen(settings.host, settings.port)  # before the message: a busy port is refused, exit 2
+    click.echo(
+        f"Serving {settings.store} on http://{settings.host}:{settings.port}/ (Ctrl-C to stop)", err=True
+    )
+    _run(settings, sock, access_log)

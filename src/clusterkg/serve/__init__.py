@@ -11,7 +11,9 @@ ServeContext, the interface route modules may rely on:
 - `context.settings`: the Settings the server runs with (base_iri, max_result_rows, …).
 - `context.build_id`: the build being served. The server follows `clusterkg build` (`follow`,
   polled every settings.reload_interval s) and swaps builds without restart; the build id is part
-  of every ETag, so a new build never answers with an old page.
+  of every ETag, so a new build never answers with an old page. With settings.backend_url
+  (`clusterkg serve --backend URL`) every query goes to that SPARQL endpoint instead (BackendBuild);
+  the id then follows the release `clusterkg push` marks live there.
 - `context.is_private(request) -> bool`: True when the request carries the configured bearer
   token (settings.private_token, when non-empty); raises `Unauthorized` (401) for a wrong token.
 - `await context.using(work, lookup=False) -> T`: runs `work(executor)` in a thread on the build
@@ -54,10 +56,13 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute
 
 from ..errors import ClusterKGError, QueryPoolBusy, StoreError, Unauthorized
+from ..namespaces import PREFIXES
 from ..settings import Settings
-from ..store import Executor, KnowledgeStore, QueryRequest, QueryResult
+from ..store import ROWS, Executor, KnowledgeStore, QueryRequest, QueryResult
 from ..store.builds import hold, part
 from ..store.pool import QueryPool
+from ..store.push import Names
+from ..store.remote import RemoteEndpoint
 from .cache import Cached, ResponseCache, not_modified, not_modified_response, respond
 from .security import BodyLimitMiddleware, SecurityHeadersMiddleware
 
@@ -108,6 +113,53 @@ class ServedBuild:
         self.close()
 
 
+class BackendBuild:
+    """A remote SPARQL engine in the place of a build (`clusterkg serve --backend URL`): page lookups
+    and user SPARQL both run there, through the same policy, with the same time limit and row cap.
+    Nothing swaps; the id follows the release `clusterkg push` marks live, so caches never go stale."""
+
+    CHECK_TIMEOUT = 2.0  # seconds for /health and the release check: short, never the query limit
+
+    def __init__(self, settings: Settings) -> None:
+        self.url, self.build = settings.backend_url, None
+        self.local = self.pool = RemoteEndpoint(
+            self.url, timeout=settings.query_timeout, max_rows=settings.max_result_rows, prefixes=PREFIXES
+        )
+        self._check = RemoteEndpoint(self.url, timeout=self.CHECK_TIMEOUT)
+        self._marker = Names(settings.base_iri).live
+        self.release = ""
+        self.query_threads = anyio.CapacityLimiter(settings.query_workers + settings.query_queue + 16)
+        self.lookup_threads = anyio.CapacityLimiter(32)
+        self.users = 0
+
+    @property
+    def id(self) -> str:
+        return "backend-" + hashlib.sha256(f"{self.url}\0{self.release}".encode()).hexdigest()[:16]
+
+    def refresh(self) -> bool:
+        """Read the live release's id from the engine; True when it changed."""
+        marker = self._marker
+        sparql = f"SELECT ?id WHERE {{ GRAPH <{marker}> {{ <{marker}> <{marker}#release> ?id }} }}"
+        rows = self._check.execute(QueryRequest(sparql, fmt=ROWS)).rows
+        release = str(rows[0]["id"]["value"]) if rows and "id" in rows[0] else ""
+        changed, self.release = release != self.release, release
+        return changed
+
+    def state(self) -> str:
+        """The engine's state: ok when it answers ASK {} within CHECK_TIMEOUT, else down."""
+        try:
+            self._check.execute(QueryRequest("ASK {}", fmt=ROWS))
+        except ClusterKGError:
+            return "down"
+        return "ok"
+
+    def close(self) -> None:
+        return None
+
+    async def retire(self, grace: float) -> None:
+        self.close()
+
+
 def current_build(store_path: Path) -> Path | None:
     """The build the store link points at now, when it is a complete build."""
     build = store_path.resolve()
@@ -119,7 +171,7 @@ class ServeContext:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.served: ServedBuild | None = None
+        self.served: ServedBuild | BackendBuild | None = None
         self.cache = ResponseCache()
         self._in_flight: dict[str, asyncio.Future[Cached]] = {}
         self._retiring: set[asyncio.Future[None]] = set()
@@ -130,7 +182,14 @@ class ServeContext:
 
     @property
     def pool(self) -> QueryPool | None:
-        return self.served.pool if self.served else None
+        return self.served.pool if isinstance(self.served, ServedBuild) else None
+
+    async def backend_state(self) -> str | None:
+        """With --backend: "ok" or "down" (a short ASK {}); None when serving the local store."""
+        served = self.served
+        if not isinstance(served, BackendBuild):
+            return None
+        return await anyio.to_thread.run_sync(served.state, limiter=served.lookup_threads)
 
     # -- access
     def is_private(self, request: Request) -> bool:
@@ -148,6 +207,8 @@ class ServeContext:
     # -- builds
     async def follow(self) -> bool:
         """Serve the build the store link points at, if it changed; True when it swapped."""
+        if self.settings.backend_url:
+            return await self._follow_backend()
         build = current_build(self.settings.store)
         if build is None or (self.served is not None and build == self.served.build):
             return False
@@ -158,6 +219,15 @@ class ServeContext:
             self._retiring.add(task)
             task.add_done_callback(self._retiring.discard)
         return True
+
+    async def _follow_backend(self) -> bool:
+        """The engine is served from the start (down or not); later calls only re-read its release."""
+        served, first = self.served, self.served is None
+        if not isinstance(served, BackendBuild):
+            served = self.served = BackendBuild(self.settings)
+        with contextlib.suppress(ClusterKGError):  # down: /health says so, queries get 502
+            await anyio.to_thread.run_sync(served.refresh, limiter=served.lookup_threads)
+        return first
 
     async def close(self) -> None:
         old, self.served = self.served, None

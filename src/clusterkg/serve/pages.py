@@ -5,6 +5,8 @@ Route order matters: the fixed routes first, the catch-all dereferencing route l
 
 from __future__ import annotations
 
+import os
+from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from ..errors import ClusterKGError
 from ..namespaces import RDFS
@@ -176,21 +179,44 @@ async def dumps_index(context: ServeContext, request: Request) -> Response:
     return HTMLResponse(layout("Dumps", f'<h1>Dumps</h1><ul class="dumps">{items}</ul>'))
 
 
+class DumpFiles(StaticFiles):
+    """The release files; a gzip file is application/gzip, not its content's type.
+
+    Guessing from the name makes x.nq.gz application/n-quads with no Content-Encoding, so a client
+    would take gzip bytes for N-Quads; the file is the gzip itself (DCAT's compressFormat).
+    """
+
+    def file_response(
+        self,
+        full_path: PathLike[str] | str,
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        if str(full_path).endswith(".gz") and "content-type" in response.headers:
+            response.headers["content-type"] = "application/gzip"
+        return response
+
+
 def routes(context: ServeContext) -> list[BaseRoute]:
     shapes = ShapesDocument()
 
     async def health(request: Request) -> Response:
         # Never touches the query workers, so it answers while slow queries run.
         pool = context.pool
-        return JSONResponse(
-            {
-                "status": "ok" if pool else "starting",
-                "store": context.build_id,
-                "build": context.build_id,
-                "network_isolated": bool(pool and pool.network_isolated),
-            },
-            headers={"Cache-Control": "no-store"},
-        )
+        body: dict[str, Any] = {
+            "status": "ok" if pool else "starting",
+            "store": context.build_id,
+            "build": context.build_id,
+            "network_isolated": bool(pool and pool.network_isolated),
+        }
+        backend = await context.backend_state()  # --backend: a short ASK {} (None otherwise)
+        if backend is None:
+            return JSONResponse(body, headers={"Cache-Control": "no-store"})
+        body.update(status=backend, backend=backend, backend_url=context.settings.backend_url)
+        headers = {"Cache-Control": "no-store", **({} if backend == "ok" else {"Retry-After": "5"})}
+        return JSONResponse(body, 200 if backend == "ok" else 503, headers=headers)
 
     def guarded(handler):  # type: ignore[no-untyped-def]
         """An endpoint that runs `handler(context, request)`; errors reach the app's one handler."""
@@ -220,7 +246,7 @@ def routes(context: ServeContext) -> list[BaseRoute]:
         async def dumps(request: Request) -> Response:
             return await dumps_index(context, request)
 
-        found += [Route("/dumps/", dumps), Mount("/dumps", StaticFiles(directory=context.settings.dumps_dir))]
+        found += [Route("/dumps/", dumps), Mount("/dumps", DumpFiles(directory=context.settings.dumps_dir))]
     found.append(Route("/{path:path}", resource, name="resource"))
     return found
 

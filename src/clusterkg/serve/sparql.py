@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..namespaces import PREFIXES
 from ..store.export import convert_rdf
 from ..store.policy import analyse
 from .cache import Cached
@@ -42,17 +43,23 @@ GRAPH_TYPES = {
     "application/xml": "rdfxml",
 }
 HTML = "text/html"
-SHORT_NAMES = {
-    "json": "json",
-    "xml": "xml",
-    "csv": "csv",
-    "tsv": "tsv",
+# The names clients put in format=/output=: ours and SPARQLWrapper's (which sends them unasked, and
+# for tsv, json-ld and rdf+xml the media type too). N3 gets Turtle: every N3 parser reads Turtle.
+RESULT_NAMES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv"}
+GRAPH_NAMES = {
     "turtle": "turtle",
     "ttl": "turtle",
+    "n3": "turtle",
     "ntriples": "ntriples",
+    "n-triples": "ntriples",
     "nt": "ntriples",
     "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "json": "jsonld",  # JSON for a graph: JSON-LD, the one JSON form of RDF
     "rdfxml": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "rdf": "rdfxml",
+    "xml": "rdfxml",  # XML for a graph: RDF/XML
 }
 UPDATE_PARAMS = ("update", "using-graph-uri", "using-named-graph-uri")
 READ_ONLY = "SPARQL Update is not accepted: this endpoint is read-only.\n"
@@ -101,20 +108,50 @@ async def protocol_params(request: Request) -> list[tuple[str, str]]:
     )
 
 
+def _names(offers: dict[str, str]) -> dict[str, str]:
+    return GRAPH_NAMES if offers is GRAPH_TYPES else RESULT_NAMES
+
+
+def _named(wanted: str, offers: dict[str, str]) -> str | None:
+    """The offered media type a `format` value names (a short name or a media type), if any."""
+    media_type = wanted.split(";")[0].strip()
+    if media_type in offers:
+        return media_type
+    fmt = _names(offers).get(wanted)
+    return next((m for m, f in offers.items() if f == fmt), None)
+
+
 def _format(request: Request, params: list[tuple[str, str]], offers: dict[str, str]) -> str | None:
-    """The negotiated media type: a `format` parameter (short name or media type) wins over Accept."""
-    asked = [v for k, v in params if k in ("format", "output")]
-    if asked:
-        wanted = asked[0].strip().lower()
-        matches = [m for m, f in offers.items() if wanted in (m, f) or SHORT_NAMES.get(wanted) == f]
-        return matches[0] if matches else None
-    return choose(request.headers.get("accept"), [*offers, HTML])
+    """The negotiated media type: a known `format`/`output` wins over Accept, Accept over an unknown one.
+
+    Clients such as SPARQLWrapper always send a `format` of their own naming, sometimes one this
+    query form has no use for (csv for a CONSTRUCT): then their Accept header decides.
+    """
+    asked = [v.strip().lower() for k, v in params if k in ("format", "output") and v.strip()]
+    for wanted in asked:
+        media_type = _named(wanted, offers)
+        if media_type is not None:
+            return media_type
+    accept = request.headers.get("accept")
+    if asked and not (accept and accept.strip()):
+        return None  # an unknown format and no Accept to fall back on: refuse rather than guess
+    return choose(accept, [*offers, HTML])
 
 
 def _offers(form: str | None) -> dict[str, str]:
     if form in ("CONSTRUCT", "DESCRIBE"):
         return GRAPH_TYPES
     return RESULT_TYPES
+
+
+def _not_acceptable(offers: dict[str, str]) -> Response:
+    listed = ", ".join(dict.fromkeys(offers))
+    names = ", ".join(sorted(_names(offers)))
+    return PlainTextResponse(
+        f"Not acceptable: this query's results come as {listed}; "
+        f"ask for one by Accept or by format= ({names})\n",
+        406,
+    )
 
 
 def _content_type(media_type: str) -> str:
@@ -137,8 +174,7 @@ async def _answer(context: ServeContext, request: Request, params: list[tuple[st
     offers = _offers(shape.form)
     media_type = _format(request, params, offers)
     if media_type is None:
-        listed = ", ".join(dict.fromkeys(offers))
-        return PlainTextResponse(f"Not acceptable: this query's results come as {listed}\n", 406)
+        return _not_acceptable(offers)
     if media_type == HTML:
         from .pages import query_page
 
@@ -220,6 +256,15 @@ async def _public_graphs(context: ServeContext, private: bool) -> list[str]:
     return [row["g"]["value"] for row in result.rows if "g" in row]
 
 
+def _prefix_declarations() -> str:
+    """The prefixes every query may use undeclared, as SHACL prefix declarations (sh:declare)."""
+    declared = " ,\n    ".join(
+        f'[ sh:prefix "{prefix}" ; sh:namespace "{namespace}"^^xsd:anyURI ]'
+        for prefix, namespace in PREFIXES.items()
+    )
+    return f"  sh:declare {declared} ;\n"
+
+
 def _sd_turtle(endpoint: str, graphs: list[str]) -> str:
     formats = ", ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in RESULT_FORMAT_IRIS)
     named = "".join(
@@ -227,17 +272,22 @@ def _sd_turtle(endpoint: str, graphs: list[str]) -> str:
         f"<{endpoint}#graph-{i}> a sd:NamedGraph ; sd:name <{g}> .\n"
         for i, g in enumerate(graphs)
     )
-    return (
+    head = (
         "@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .\n"
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
         f"<{endpoint}> a sd:Service ;\n"
+    )
+    service = (
         f"  sd:endpoint <{endpoint}> ;\n"
         "  sd:supportedLanguage sd:SPARQL11Query ;\n"
         f"  sd:resultFormat {formats} ;\n"
         "  sd:defaultEntailmentRegime <http://www.w3.org/ns/entailment/Simple> ;\n"
         f"  sd:defaultDataset <{endpoint}#dataset> .\n"
         f"<{endpoint}#dataset> a sd:Dataset ; sd:defaultGraph <{endpoint}#default-graph> .\n"
-        f"<{endpoint}#default-graph> a sd:Graph .\n" + named
+        f"<{endpoint}#default-graph> a sd:Graph .\n"
     )
+    return head + _prefix_declarations() + service + named
 
 
 async def service_description(context: ServeContext, request: Request) -> Response:

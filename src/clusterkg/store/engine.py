@@ -6,6 +6,7 @@ by the remote executor, so every path caps rows and serialises the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from itertools import islice
 from typing import Any
@@ -67,6 +68,31 @@ def _dataset(request: QueryRequest) -> dict[str, Any]:
     return dataset
 
 
+# The engine says "error at LINE:COLUMN: expected one of A, B, [char class], …"; a character class
+# can run to seven lines of Unicode ranges, so the message keeps the position and a few named tokens.
+_PARSE_ERROR = re.compile(r"error at (\d+):(\d+): expected (?:one of )?(.*)", re.DOTALL)
+_EXPECTED_ITEM = re.compile(r'"(?:[^"\\]|\\.)*"|\[(?:\'(?:[^\'\\]|\\.)*\'|[^\]\'])*\]|[^,\s][^,]*')
+_MAX_EXPECTED = 6
+
+
+def parse_error_message(engine_text: str) -> str:
+    """A one-line parse error: line, column and a few of the tokens the engine expected there."""
+    found = _PARSE_ERROR.match(engine_text.strip())
+    if found is None:
+        return "the query does not parse: " + " ".join(engine_text.split())[:200]
+    line, column, expected = found.groups()
+    items = [m.group().strip() for m in _EXPECTED_ITEM.finditer(expected)]
+    where = f"the query does not parse at line {line}, column {column}"
+    if "Prefix not found" in items:
+        return f"{where}: a prefix that is not declared (add a PREFIX line for it)"
+    # character classes ([_] is "any character") say little and run long: only the named tokens stay
+    named = [i for i in items if not i.startswith("[")]
+    if not named:
+        return f"{where}: unexpected text there"
+    shown = ", ".join(named[:_MAX_EXPECTED]) + (", …" if len(named) > _MAX_EXPECTED else "")
+    return f"{where}: expected {'one of ' if len(named) > 1 else ''}{shown}"
+
+
 def evaluate(store: ox.Store, request: QueryRequest, max_rows: int | None) -> QueryResult:
     """Check `request` against the policy, run it, cap it at `max_rows` and write it."""
     check_formats(request)
@@ -81,7 +107,7 @@ def evaluate(store: ox.Store, request: QueryRequest, max_rows: int | None) -> Qu
             **_dataset(request),
         )
     except SyntaxError as exc:
-        raise QueryError(f"the query does not parse: {exc}", hint="fix the SPARQL syntax") from exc
+        raise QueryError(parse_error_message(str(exc)), hint="fix the SPARQL syntax") from exc
     except (RuntimeError, ValueError) as exc:  # e.g. a substituted variable the query does not project
         raise QueryError(f"the query cannot run: {exc}", hint="check the query and its bindings") from exc
     return write(result, request, max_rows)
