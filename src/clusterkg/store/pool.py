@@ -161,7 +161,12 @@ class _Worker:
                 return tuple(self.conn.recv())
             reply: tuple[Any, ...] = ("timeout",)
         except (EOFError, OSError):
-            reply = ("aborted", "it stopped the query worker (too much memory, or nested too deep)")
+            cap = f"the {self.memory_mb} MiB" if self.memory_mb > 0 else "the memory"
+            reply = (
+                "aborted",
+                f"it stopped its query worker, most likely by needing more than {cap} a worker "
+                "may use (CLUSTERKG_WORKER_MEMORY_MB); the same query will stop again",
+            )
         with contextlib.suppress(StoreError):  # a failed respawn is retried on the next call
             self.respawn()
         return reply
