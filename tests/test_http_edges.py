@@ -259,3 +259,12 @@ def test_openapi_declares_the_limit_bounds_and_every_error(client: TestClient) -
             assert set(response["content"]) == {media}, (path, status)
     assert "Retry-After" in responses["Unavailable"]["headers"]
     assert "WWW-Authenticate" in responses["Unauthorized"]["headers"]
+
+
+def test_a_browser_gets_an_html_error_page_with_navigation(client: TestClient) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = client.get("/id/cluster/<nothing>", headers=browser)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert '<nav><a class="brand" href="/">' in page.text and "<nothing>" not in page.text
+    plain = client.get("/id/cluster/nothing", headers={"Accept": "*/*"})
+    assert plain.status_code == 404 and plain.headers["content-type"].startswith("text/plain")

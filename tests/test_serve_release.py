@@ -58,3 +58,15 @@ def test_ontology_iri_gives_generated_docs_to_browsers_and_rdf_to_programs(clien
     assert rdf.status_code == 200
     graph = Graph().parse(data=rdf.content, format="turtle")
     assert (None, None, URIRef("http://www.w3.org/2002/07/owl#Ontology")) in graph
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path", ["/catalog", "/.well-known/void"])
+def test_a_browser_gets_a_page_and_an_rdf_client_still_gets_rdf(client: TestClient, path: str) -> None:
+    page = client.get(path, headers={"Accept": BROWSER})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>" in page.text
+    assert "http://rdfs.org/ns/void#Dataset" in page.text or "http://www.w3.org/ns/dcat#Catalog" in page.text
+    assert client.get(path, headers={"Accept": "*/*"}).headers["content-type"].startswith("text/turtle")

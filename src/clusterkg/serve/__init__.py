@@ -64,6 +64,8 @@ from ..store.pool import QueryPool
 from ..store.push import Names
 from ..store.remote import RemoteEndpoint
 from .cache import Cached, ResponseCache, not_modified, not_modified_response, respond
+from .html import esc, layout
+from .negotiation import choose
 from .security import BodyLimitMiddleware, SecurityHeadersMiddleware
 
 EXPOSED_HEADERS = ["ETag", "Retry-After", "X-Result-Truncated", "X-Result-Row-Limit", "Content-Length"]
@@ -350,7 +352,16 @@ def error_response(request: Request, exc: Exception) -> Response:
         body.update(getattr(exc, "details", {}))
         return JSONResponse(body, status, headers=headers)
     title = _TITLES.get(status, "Server error")
+    if choose(request.headers.get("accept"), ["text/plain", "text/html"]) == "text/html":
+        return _error_page(title, exc, status, headers)  # a browser: a page with the site's navigation
     return PlainTextResponse(f"{title}: {exc}\n", status, headers=headers)
+
+
+def _error_page(title: str, exc: ClusterKGError, status: int, headers: dict[str, str]) -> Response:
+    hint = f'<p class="hint">{esc(exc.hint)}</p>' if exc.hint else ""
+    body = f"<h1>{esc(title)}</h1><p>{esc(exc.message)}</p>{hint}"
+    page = layout(f"{status} {title}", body)
+    return Response(page, status, headers=headers, media_type="text/html; charset=utf-8")
 
 
 def _optional_routes(context: ServeContext) -> list[BaseRoute]:

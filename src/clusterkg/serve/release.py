@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..store.export import convert_rdf
-from .negotiation import choose
-from .resources import RDF_TYPES
+from ..store.export import convert_rdf, read_rdf_files
+from .negotiation import choose, preferred_languages
+from .resources import RDF_TYPES, graph_document_html
 
 if TYPE_CHECKING:
     from . import ServeContext
@@ -23,6 +23,8 @@ CATALOG_FILES = {
     "application/ld+json": "catalog.jsonld",
 }
 RDF_OFFERS = ["text/turtle", *[t for t in RDF_TYPES if t != "text/turtle"]]
+HTML = "text/html"
+TITLES = {"catalog.ttl": "Catalog (DCAT-AP)", "void.ttl": "Dataset description (VoID)"}
 
 
 def _rdf_document(
@@ -31,10 +33,20 @@ def _rdf_document(
     folder = context.settings.dumps_dir
     if not (folder / turtle_name).is_file():
         return PlainTextResponse("Not found: no release here; run `clusterkg publish`\n", 404)
-    media_type = choose(request.headers.get("accept"), RDF_OFFERS)
+    # A browser (text/html ranked above RDF, or */* with html first) gets a page; RDF clients get RDF.
+    media_type = choose(request.headers.get("accept"), [*RDF_OFFERS, HTML])
     if media_type is None:
-        return PlainTextResponse("Not acceptable: offered as " + ", ".join(RDF_OFFERS) + "\n", 406)
+        offered = ", ".join([*RDF_OFFERS, HTML])
+        return PlainTextResponse(f"Not acceptable: offered as {offered}\n", 406)
     headers = {"Vary": "Accept", "Cache-Control": "public, max-age=600"}
+    if media_type == HTML:
+        _, rows = read_rdf_files([folder / turtle_name])
+        languages = preferred_languages(request.headers.get("accept-language"))
+        document = context.settings.base_iri + request.url.path.lstrip("/")
+        intro = f"<p>As published in the release: <code>{turtle_name}</code>.</p>"
+        title = TITLES.get(turtle_name, turtle_name)
+        page = graph_document_html(title, document, rows, context, languages, intro)
+        return Response(page, media_type="text/html; charset=utf-8", headers=headers)
     if media_type in files:
         return FileResponse(folder / files[media_type], media_type=media_type, headers=headers)
     body = convert_rdf((folder / turtle_name).read_bytes(), "turtle", RDF_TYPES[media_type])
