@@ -32,7 +32,7 @@ from .release import staged_release
 from .vocab import RELEASE_PREFIXES
 from .void import void_triples
 
-__all__ = ["Release", "ReleaseDiff", "contact_details", "diff_releases", "private_resources_query", "publish"]
+__all__ = ["Release", "ReleaseDiff", "contact_details", "contacts_named_in", "diff_releases", "publish"]
 
 DATA_STEM = "clusterkg"
 METADATA_FILE = Path("catalog") / "catalog.toml"
@@ -146,8 +146,8 @@ def refuse_personal_data(settings: Settings, kg: KnowledgeStore, union: list[byt
     resource described there that no public graph gives a type. Sets, not a SPARQL join: one
     pass over the public lines, whatever their number.
     """
-    contacts = contact_resources(kg.graph_ntriples(contacts_graph(settings.base_iri), private=True), union)
-    leaks = sorted(term.decode()[1:-1] for term in named_terms(union) & contacts)[:1000]
+    contacts = kg.graph_ntriples(contacts_graph(settings.base_iri), private=True)
+    leaks = contacts_named_in(contacts, union)[:1000]
     found = contact_details(b"".join(union))
     if found:
         leaks.append(f"contact details in the public graphs: {found}")
@@ -159,36 +159,25 @@ def refuse_personal_data(settings: Settings, kg: KnowledgeStore, union: list[byt
         )
 
 
-_TYPE = b" <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
-def contact_resources(contacts: bytes, public: list[bytes]) -> set[bytes]:
-    """IRIs described in the contacts graph (N-Triples) that no public line gives a type."""
+def contacts_named_in(contacts: bytes, public: list[bytes]) -> list[str]:
+    """The contacts a public line names: IRIs described in the contacts graph (N-Triples) that no
+    public line gives a type, standing as subject or object in the public lines (one pass)."""
     described = {line.split(b" ", 1)[0] for line in contacts.splitlines() if line.startswith(b"<")}
-    typed = {line.split(b" ", 1)[0] for line in public if _TYPE in line}
-    return described - typed
-
-
-def named_terms(lines: list[bytes]) -> set[bytes]:
-    """Every IRI that stands as subject or object in canonical N-Triples lines."""
-    terms: set[bytes] = set()
-    for line in lines:
+    named: set[bytes] = set()
+    typed: set[bytes] = set()
+    for line in public:
         subject, _, rest = line.partition(b" ")
-        terms.add(subject)
-        obj = rest.partition(b" ")[2][:-3]  # after the predicate, before " .\n"
+        predicate, _, obj = rest.partition(b" ")
+        named.add(subject)
+        if predicate == _TYPE:
+            typed.add(subject)
+        obj = obj[:-3]  # before " .\n"
         if obj.startswith(b"<"):
-            terms.add(obj)
-    return terms
-
-
-def private_resources_query(settings: Settings) -> str:
-    """SPARQL (for the private store) for the resources of the contacts graph no public graph types."""
-    contacts = contacts_graph(settings.base_iri)
-    subjects = f"{{ SELECT DISTINCT ?c WHERE {{ GRAPH <{contacts}> {{ ?c ?x ?y }} FILTER(isIRI(?c)) }} }}"
-    return (
-        f"SELECT DISTINCT ?c WHERE {{ {subjects} "
-        f"FILTER NOT EXISTS {{ GRAPH ?t {{ ?c a ?type }} FILTER(?t != <{contacts}>) }} }} ORDER BY ?c"
-    )
+            named.add(obj)
+    return sorted(term.decode()[1:-1] for term in (described - typed) & named)
 
 
 @dataclass(frozen=True)
