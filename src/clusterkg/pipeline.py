@@ -201,20 +201,18 @@ def require_validated(settings: Settings, build_dir: Path) -> None:
     """Refuse a build whose record is missing, not conforming, or for other shapes or ontology."""
     text = store.read_build_file(build_dir, RECORD)
     record = json.loads(text) if text else {}
-    problem = (
-        "has no validation record"
-        if not record
-        else "did not conform to the shapes"
-        if not record.get("conforms") or record.get("build") != build_dir.name
-        else "was validated against other shapes or another ontology than the current ones"
-        if record.get("checked_against") != checked_against(settings)
-        else ""
+    if not record:
+        problem = "has no validation record"
+    elif not record.get("conforms") or record.get("build") != build_dir.name:
+        problem = "did not conform to the shapes"
+    elif record.get("checked_against") != checked_against(settings):
+        problem = "was validated against other shapes or another ontology than the current ones"
+    else:
+        return
+    raise StoreError(
+        f"the build {build_dir.name} {problem}; nothing was published",
+        hint="run `clusterkg build` (it validates the data and records the outcome), then publish again",
     )
-    if problem:
-        raise StoreError(
-            f"the build {build_dir.name} {problem}; nothing was published",
-            hint="run `clusterkg build` (it validates the data and records the outcome), then publish again",
-        )
 
 
 def publish_release(

@@ -72,6 +72,14 @@ EXPOSED_HEADERS = ["ETag", "Retry-After", "X-Result-Truncated", "X-Result-Row-Li
 T = TypeVar("T")
 
 
+def thread_limiters(settings: Settings) -> tuple[anyio.CapacityLimiter, anyio.CapacityLimiter]:
+    """Threads for user queries and for page lookups, apart: a flood of slow user queries waiting for
+    a worker never takes the threads that page lookups need (admission past the queue fails fast)."""
+    return anyio.CapacityLimiter(settings.query_workers + settings.query_queue + 16), anyio.CapacityLimiter(
+        32
+    )
+
+
 class ServedBuild:
     """One build as the server holds it: the in-process executor for the server's own bounded
     lookups, the worker pool for user SPARQL, and the count of requests still using it."""
@@ -89,10 +97,7 @@ class ServedBuild:
             memory_mb=settings.worker_memory_mb,
             require_isolation=not settings.allow_unisolated_workers,
         )
-        # Threads of their own for each executor: a flood of slow user queries waiting for a worker
-        # never takes the threads that page lookups need (admission past the queue fails fast).
-        self.query_threads = anyio.CapacityLimiter(settings.query_workers + settings.query_queue + 16)
-        self.lookup_threads = anyio.CapacityLimiter(32)
+        self.query_threads, self.lookup_threads = thread_limiters(settings)
         self.users = 0
 
     def start(self) -> ServedBuild:
@@ -130,8 +135,7 @@ class BackendBuild:
         self._check = RemoteEndpoint(self.url, timeout=self.CHECK_TIMEOUT)
         self._marker = Names(settings.base_iri).live
         self.release = ""
-        self.query_threads = anyio.CapacityLimiter(settings.query_workers + settings.query_queue + 16)
-        self.lookup_threads = anyio.CapacityLimiter(32)
+        self.query_threads, self.lookup_threads = thread_limiters(settings)
         self.users = 0
 
     @property

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ..errors import QueryError
 from . import results
 
 RESULT_FORMATS = ("json", "xml", "csv", "tsv")
@@ -68,8 +69,6 @@ class Executor(Protocol):
 
 def check_formats(request: QueryRequest) -> None:
     """Refuse unknown format names early, with the names that work."""
-    from ..errors import QueryError
-
     if request.fmt not in (*RESULT_FORMATS, ROWS):
         raise QueryError(
             f"format {request.fmt!r} cannot hold bindings or booleans",
