@@ -9,8 +9,10 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from ..namespaces import PREFIXES
+from .i18n import UI_LANGUAGES, say
 
 if TYPE_CHECKING:
     from . import ServeContext
@@ -75,27 +77,57 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css: str = "") 
     return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def alternates(links: Iterable[tuple[str, str]]) -> str:
+def alternates(links: Iterable[tuple[str, str]], lang: str = "en") -> str:
     """Links to the other representations of the page (href, label)."""
     items = " · ".join(link(href, label) for href, label in links)
-    return f'<p class="alternates">Also as: {items}</p>' if items else ""
+    return f'<p class="alternates">{esc(say(lang, "alternates"))} {items}</p>' if items else ""
+
+
+NAV = (
+    ("/", "nav.home"),
+    ("/query", "nav.query"),
+    ("/queries", "nav.queries"),
+    ("/ontology", "nav.ontology"),
+    ("/shapes", "nav.shapes"),
+    ("/sparql", "nav.sparql"),
+    ("/catalog", "nav.catalog"),
+    ("/dumps/", "nav.dumps"),
+)
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch"}
+
+
+def language_switch(lang: str, here: str) -> str:
+    """Links that set the interface language and come back to this page."""
+    others = [
+        f'<a lang="{code}" href="/language?{esc(urlencode({"set": code, "next": here}))}">{esc(name)}</a>'
+        for code, name in LANGUAGE_NAMES.items()
+        if code != lang
+    ]
+    return f'<span class="language" title="{esc(say(lang, "nav.language"))}">{" ".join(others)}</span>'
 
 
 def layout(
-    title: str, body: str, *, lang: str = "en", head_links: str = "", scripts: Iterable[str] = ()
+    title: str,
+    body: str,
+    *,
+    lang: str = "en",
+    here: str = "/",
+    head_links: str = "",
+    scripts: Iterable[str] = (),
 ) -> str:
-    """A whole page: `title` is plain text (escaped here); `body` is HTML built with `esc`."""
+    """A whole page in interface language `lang`: `title` is plain text (escaped here),
+    `body` is HTML built with `esc`, `here` is the page's path for the language switch."""
+    lang = lang if lang in UI_LANGUAGES else "en"
     script_tags = "".join(f'<script src="{esc(src)}" defer></script>' for src in scripts)
+    nav = " ".join(link(href, say(lang, key)) for href, key in NAV[1:])
     return (
         f'<!DOCTYPE html>\n<html lang="{esc(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)} · {SITE_NAME}</title>"
         '<link rel="stylesheet" href="/static/style.css"><link rel="icon" href="data:,">'
         f"{head_links}{script_tags}</head><body>"
-        '<header><nav><a class="brand" href="/">clusterkg</a> '
-        '<a href="/query">Query</a> <a href="/queries">Canned queries</a> '
-        '<a href="/ontology">Ontology</a> <a href="/shapes">Shapes</a> <a href="/sparql">SPARQL endpoint</a>'
+        f'<header><nav><a class="brand" href="/">{SITE_NAME}</a> {nav} {language_switch(lang, here)}'
         f"</nav></header><main>{body}</main>"
-        "<footer>European industry clusters as linked data · served by clusterkg</footer>"
+        f"<footer>{esc(say(lang, 'footer'))}</footer>"
         "</body></html>\n"
     )

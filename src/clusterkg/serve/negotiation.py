@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from .i18n import UI_LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -94,3 +97,16 @@ def pick_label(labels: dict[str, str], languages: list[str]) -> str | None:
     if "" in lowered:
         return lowered[""]
     return next(iter(sorted(lowered.items())), ("", None))[1]
+
+
+LANGUAGE_COOKIE = "lang"
+
+
+def request_languages(headers: Mapping[str, str], cookies: Mapping[str, str]) -> list[str]:
+    """The reader's languages: the one chosen with the page's language switch (a cookie)
+    first, then Accept-Language, always ending with English."""
+    chosen = cookies.get(LANGUAGE_COOKIE, "")
+    languages = preferred_languages(headers.get("accept-language"))
+    if chosen in UI_LANGUAGES:
+        return [chosen, *[tag for tag in languages if tag != chosen]]
+    return languages

@@ -11,16 +11,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from ..errors import ClusterKGError
+from ..errors import ClusterKGError, ParameterError
 from ..namespaces import RDFS
 from .cache import Cached
 from .html import compact, esc, iri_link, layout, link, table, term_html
-from .negotiation import pick_label, preferred_languages
+from .i18n import UI_LANGUAGES, ui_language
+from .negotiation import LANGUAGE_COOKIE, pick_label, request_languages
 from .release import ontology_docs
 from .release import routes as release_routes
 from .resources import ShapesDocument, dereference
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from . import ServeContext
 
 STATIC = Path(__file__).parent / "static"
-VARY = "Accept-Language, Authorization"
+VARY = "Accept-Language, Cookie, Authorization"
 EXAMPLE_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?class (COUNT(?s) AS ?instances) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?instances)"""
 
@@ -55,7 +56,7 @@ def _labelled(rows: list[dict[str, Any]], key: str, languages: list[str]) -> dic
 
 async def home(context: ServeContext, request: Request) -> Response:
     private = context.is_private(request)
-    languages = preferred_languages(request.headers.get("accept-language"))
+    languages = request_languages(request.headers, request.cookies)
 
     async def produce() -> Cached:
         rows = (await context.select_rows(CLASS_COUNTS, private=private)).rows
@@ -84,7 +85,7 @@ async def home(context: ServeContext, request: Request) -> Response:
             f"<li>{link('/ontology', 'Ontology')} and {link('/shapes', 'SHACL shapes')}.</li>{dumps}</ul>"
             "<h2>What is in it</h2>" + table(["Class", "Instances", ""], cells, "class-counts")
         )
-        return Cached(layout("Home", body, lang=languages[0]).encode(), "text/html; charset=utf-8")
+        return Cached(layout("Home", body, lang=ui_language(languages)).encode(), "text/html; charset=utf-8")
 
     return await context.cached(request, ("home", tuple(languages)), produce, private=private, vary=VARY)
 
@@ -100,7 +101,7 @@ async def browse(context: ServeContext, request: Request) -> Response:
     if not cls or any(c in cls for c in '<>"{}|^`\\ '):
         return PlainTextResponse("Bad request: give ?class= the IRI of a class\n", 400)
     private = context.is_private(request)
-    languages = preferred_languages(request.headers.get("accept-language"))
+    languages = request_languages(request.headers, request.cookies)
 
     async def produce() -> Cached:
         result = await context.select_rows(INSTANCES, private=private, substitutions={"this": f"<{cls}>"})
@@ -112,7 +113,7 @@ async def browse(context: ServeContext, request: Request) -> Response:
             f'<ul class="instances">{items}</ul>'
         )
         return Cached(
-            layout(f"Instances of {compact(cls)}", body, lang=languages[0]).encode(),
+            layout(f"Instances of {compact(cls)}", body, lang=ui_language(languages)).encode(),
             "text/html; charset=utf-8",
         )
 
@@ -179,6 +180,23 @@ async def dumps_index(context: ServeContext, request: Request) -> Response:
     return HTMLResponse(layout("Dumps", f'<h1>Dumps</h1><ul class="dumps">{items}</ul>'))
 
 
+async def choose_language(context: ServeContext, request: Request) -> Response:
+    """The language switch: remember the chosen interface language and go back to the page."""
+    chosen = request.query_params.get("set", "")
+    if chosen not in UI_LANGUAGES:
+        raise ParameterError(
+            f"set={chosen!r} is not an interface language",
+            parameter="set",
+            hint="use one of: " + ", ".join(UI_LANGUAGES),
+        )
+    back = request.query_params.get("next", "/")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = "/"  # only a path on this site: never an open redirect
+    response = RedirectResponse(back, 303, headers={"Cache-Control": "no-store"})
+    response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
 class DumpFiles(StaticFiles):
     """The release files; a gzip file is application/gzip, not its content's type.
 
@@ -239,6 +257,7 @@ def routes(context: ServeContext) -> list[BaseRoute]:
         Route("/health", health, name="health"),
         Route("/query", guarded(query_route), name="query"),
         Route("/browse", guarded(browse), name="browse"),
+        Route("/language", guarded(choose_language), name="language"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     if context.settings.dumps_dir.is_dir():

@@ -10,7 +10,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..store.export import convert_rdf, read_rdf_files
-from .negotiation import choose, preferred_languages
+from .negotiation import choose, request_languages
 from .resources import RDF_TYPES, graph_document_html
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def _rdf_document(
     headers = {"Vary": "Accept", "Cache-Control": "public, max-age=600"}
     if media_type == HTML:
         _, rows = read_rdf_files([folder / turtle_name])
-        languages = preferred_languages(request.headers.get("accept-language"))
+        languages = request_languages(request.headers, request.cookies)
         document = context.settings.base_iri + request.url.path.lstrip("/")
         intro = f"<p>As published in the release: <code>{turtle_name}</code>.</p>"
         title = TITLES.get(turtle_name, turtle_name)

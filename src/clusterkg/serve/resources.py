@@ -20,7 +20,8 @@ from ..namespaces import DCT, OWL, PROV, RDF, RDFS, SH, SKOS, graph_iri
 from ..store.export import convert_rdf, read_rdf_files
 from .cache import Cached
 from .html import alternates, compact, esc, iri_link, layout, table, term_html
-from .negotiation import choose, pick_label, preferred_languages
+from .i18n import ui_language
+from .negotiation import choose, pick_label, request_languages
 
 if TYPE_CHECKING:
     from . import ServeContext
@@ -43,7 +44,7 @@ FORMAT_PARAM = {
     "rdfxml": "application/rdf+xml",
     "html": "text/html",
 }
-VARY = "Accept, Accept-Language, Authorization"
+VARY = "Accept, Accept-Language, Cookie, Authorization"
 CKG_SOURCE_FILE = "https://w3id.org/clusterkg/ontology#sourceFile"
 CKG_SOURCE_RECORD = "https://w3id.org/clusterkg/ontology#sourceRecord"
 LABELS = (RDFS + "label", SKOS + "prefLabel")
@@ -129,7 +130,7 @@ async def resource_html(context: ServeContext, iri: str, private: bool, language
         parts.append(await _graph_section(context, iri, private, graph_rows, names))
     parts.append(_alternates(context.href(iri)))
     return Cached(
-        layout(title, "".join(parts), lang=languages[0] if languages else "en").encode(),
+        layout(title, "".join(parts), lang=ui_language(languages)).encode(),
         "text/html; charset=utf-8",
     )
 
@@ -305,7 +306,7 @@ def graph_document_html(
             f'<p class="iri"><code>{esc(subject)}</code></p>{table(["Property", "Value"], cells)}</section>'
         )
     body = f"<h1>{esc(title)}</h1>{intro}{_alternates(context.href(document))}" + "".join(sections)
-    return layout(title, body, lang=languages[0] if languages else "en").encode()
+    return layout(title, body, lang=ui_language(languages)).encode()
 
 
 def _object_html(term: Row, document: str, context: ServeContext, names: dict[str, str]) -> str:
@@ -374,7 +375,7 @@ async def dereference(context: ServeContext, request: Request, shapes: ShapesDoc
             "Not acceptable: pages come as text/html, " + ", ".join(RDF_TYPES) + "\n", 406
         )
     private = context.is_private(request)
-    languages = preferred_languages(request.headers.get("accept-language"))
+    languages = request_languages(request.headers, request.cookies)
 
     async def produce() -> Cached:
         if path == "ontology":
