@@ -37,6 +37,7 @@ LAYERS = {
     "rdf": 1,
     "timing": 1,
     "terms": 1,
+    "geo": 1,
 }
 STAGE_ORDER = ["sources", "mapping", "validation", "store", "publish", "queries"]
 # An outside library and the one module (or package) allowed to import it.

@@ -63,6 +63,10 @@ class QueryError(InputError):
     """A SPARQL query is malformed, or a canned query got a bad parameter."""
 
 
+class GeoDataError(InputError):
+    """Country outlines are missing or unreadable, or a country code has no outline."""
+
+
 class SettingsError(InputError):
     """A setting has an invalid value."""
 
