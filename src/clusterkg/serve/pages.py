@@ -16,12 +16,13 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from ..errors import ClusterKGError, ParameterError
+from ..errors import ParameterError
 from ..namespaces import RDFS
 from .cache import Cached
-from .html import compact, esc, iri_link, layout, link, table, term_html
+from .html import compact, esc, iri_link, layout, link, table
 from .i18n import UI_LANGUAGES, ui_language
 from .negotiation import LANGUAGE_COOKIE, pick_label, request_languages
+from .query_page import query_route
 from .release import ontology_docs
 from .release import routes as release_routes
 from .resources import ShapesDocument, dereference
@@ -31,9 +32,6 @@ if TYPE_CHECKING:
 
 STATIC = Path(__file__).parent / "static"
 VARY = "Accept-Language, Cookie, Authorization"
-EXAMPLE_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?class (COUNT(?s) AS ?instances) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?instances)"""
-
 CLASS_COUNTS = f"""SELECT ?c ?n ?label WHERE {{
   {{ SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c }} GROUP BY ?c }}
   OPTIONAL {{ ?c <{RDFS}label> ?label }}
@@ -122,53 +120,6 @@ async def browse(context: ServeContext, request: Request) -> Response:
     )
 
 
-def query_page(context: ServeContext, query: str, results_html: str = "") -> HTMLResponse:
-    """The query form; `results_html` is a server-rendered result (the page also works without JS)."""
-    text = query or EXAMPLE_QUERY
-    body = (
-        "<h1>Query the graph</h1>"
-        "<p>SPARQL 1.1 over the public graphs (read-only). Results are capped at "
-        f"{context.settings.max_result_rows} rows and queries stop after "
-        f"{context.settings.query_timeout:g} s.</p>"
-        f'<form id="query-form" method="get" action="/query" data-base="{esc(context.settings.base_iri)}">'
-        f'<textarea id="query" name="query" rows="12" spellcheck="false">{esc(text)}</textarea>'
-        '<p><button id="run" type="submit">Run query</button> '
-        '<span id="status" role="status"></span></p></form>'
-        f'<div id="results">{results_html}</div>'
-    )
-    return HTMLResponse(
-        layout("Query", body, scripts=["/static/query.js"]), headers={"Cache-Control": "no-cache"}
-    )
-
-
-async def query_route(context: ServeContext, request: Request) -> Response:
-    query = request.query_params.get("query", "")
-    if not query:
-        return query_page(context, "")
-    private = context.is_private(request)
-    try:
-        result = await context.run_query(query, private=private, fmt="rows")
-    except ClusterKGError as exc:  # the query page shows the error beside the query, with its status
-        page = query_page(context, query, f'<p class="error">{esc(exc)}</p>')
-        page.status_code = exc.http_status
-        return page
-    return query_page(context, query, rows_html(context, result))
-
-
-def rows_html(context: ServeContext, result: object) -> str:
-    variables, rows = getattr(result, "variables", []), getattr(result, "rows", [])
-    if getattr(result, "kind", "") == "boolean":
-        return f'<p class="boolean">{esc(str(getattr(result, "boolean", "")).lower())}</p>'
-    cells = [[term_html(row[v], context) if v in row else "" for v in variables] for row in rows]
-    note = ""
-    if getattr(result, "truncated", False):
-        note = (
-            f'<p class="truncated">Only the first {context.settings.max_result_rows} rows are shown: '
-            "the result was cut at the server's row limit.</p>"
-        )
-    return f'<p class="count">{len(rows)} rows</p>{note}' + table(variables, cells, "results")
-
-
 async def dumps_index(context: ServeContext, request: Request) -> Response:
     folder = context.settings.dumps_dir
     files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
@@ -255,7 +206,7 @@ def routes(context: ServeContext) -> list[BaseRoute]:
         *release_routes(context),
         Route("/", guarded(home), name="home"),
         Route("/health", health, name="health"),
-        Route("/query", guarded(query_route), name="query"),
+        Route("/query", guarded(query_route), name="query"),  # serve/query_page.py
         Route("/browse", guarded(browse), name="browse"),
         Route("/language", guarded(choose_language), name="language"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
@@ -270,4 +221,4 @@ def routes(context: ServeContext) -> list[BaseRoute]:
     return found
 
 
-__all__ = ["query_page", "routes", "rows_html"]
+__all__ = ["routes"]

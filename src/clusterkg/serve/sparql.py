@@ -19,6 +19,7 @@ from ..store.export import convert_rdf
 from ..store.policy import analyse
 from .cache import Cached
 from .negotiation import choose
+from .query_page import query_page, show_query
 
 if TYPE_CHECKING:
     from . import ServeContext
@@ -175,10 +176,8 @@ async def _answer(context: ServeContext, request: Request, params: list[tuple[st
     media_type = _format(request, params, offers)
     if media_type is None:
         return _not_acceptable(offers)
-    if media_type == HTML:
-        from .pages import query_page
-
-        return query_page(context, query)
+    if media_type == HTML:  # a browser: the query page, with the query run and its result shown
+        return await show_query(context, request, query)
     defaults = [v for k, v in params if k == "default-graph-uri"] or None
     named = [v for k, v in params if k == "named-graph-uri"] or None
     fmt = offers[media_type]
@@ -297,9 +296,7 @@ async def service_description(context: ServeContext, request: Request) -> Respon
         listed = ", ".join(SD_FORMATS)
         return PlainTextResponse(f"Not acceptable: the service description comes as {listed}\n", 406)
     if media_type == HTML:
-        from .pages import query_page
-
-        return query_page(context, "")
+        return query_page(context, request, "")
     private = context.is_private(request)
     endpoint = endpoint_url(context, request)
 
