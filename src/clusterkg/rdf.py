@@ -6,6 +6,7 @@ validation handing graphs to pySHACL) get it from here.
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import rdflib
@@ -97,7 +98,10 @@ def _parse_into(target: Graph, path: Path, fmt: str) -> None:
     if not path.is_file():
         raise RdfSyntaxError(f"{path}: no such file", hint="check the path")
     try:
-        target.parse(str(path), format=fmt)
+        if path.suffix.lower() == ".gz":  # a release file: read through gzip, format from the inner suffix
+            target.parse(data=gzip.decompress(path.read_bytes()), format=fmt)
+        else:
+            target.parse(str(path), format=fmt)
     except Exception as exc:  # rdflib raises many unrelated types
         raise RdfSyntaxError(
             f"{path}: does not parse as {fmt}: {exc}",

@@ -8,6 +8,7 @@ the ontology, so sh:class checks still see their targets' types.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import tempfile
@@ -20,7 +21,9 @@ from ..errors import RdfSyntaxError
 from ..namespaces import CKG, RDF, SH
 from ..rdf import Graph, Literal, Node, URIRef, parse_dataset_text, parse_graphs, rdflib
 from .compiled import CompiledShapes, Select, compile_shapes, validate_with_queries
+from .expressions import result_path
 from .report import ValidationReport, ValidationResult
+from .report_rdf import node_of, nt_term, skolemise
 from .shapes_check import check_coverage, check_shapes, read_shapes
 
 __all__ = [
@@ -63,7 +66,7 @@ def load_shapes(shapes_dir: Path, ontology_dir: Path | None = None) -> Graph:
         if ontology_files:
             check_coverage(shapes, parse_graphs(ontology_files), shapes_dir, ontology_dir)
         _CHECKED.add(key)
-    return shapes
+    return skolemise(shapes)  # blank-node shapes get stable names, so reports are reproducible
 
 
 _CHECKED: set[str] = set()  # digests of shapes + ontology files that passed the checks
@@ -78,14 +81,32 @@ def _digest(paths: list[Path]) -> str:
 
 
 def validate_files(files: Iterable[Path], shapes: Graph, extra: Iterable[Path] = ()) -> ValidationReport:
-    """Validate any RDF files (graphs merged) against the shapes."""
-    data = parse_graphs([*files, *extra])
-    return validate_graph(data, shapes)
+    """Validate RDF files (any release format, gzip too) against the shapes, graphs merged so
+    references across files resolve; `extra` files (the ontology) are read alongside. With several
+    files each result names the file its focus node is described in."""
+    files = list(files)
+    data = parse_graphs(list(extra))
+    owners: dict[Node, str] = {}
+    for path in files:
+        part = parse_graphs([path])
+        for subject in part.subjects():
+            owners.setdefault(subject, str(path))
+        data += part
+    report = validate_graph(data, shapes)
+    if len(files) > 1:
+        report.results = [_with_file(r, owners) for r in report.results]
+    return report
+
+
+def _with_file(result: ValidationResult, owners: dict[Node, str]) -> ValidationResult:
+    focus = node_of(result.focus_term, result.focus)
+    details = tuple(_with_file(d, owners) for d in result.details)
+    return dataclasses.replace(result, data_file=owners.get(focus, ""), details=details)
 
 
 def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
     """Validate one in-memory graph."""
-    report = ValidationReport(triples=len(data))
+    report = ValidationReport(triples=len(data), shapes=shapes)
     _run_pyshacl(data, shapes, report)
     return report
 
@@ -117,6 +138,7 @@ def validate_store(
     cannot express (none of ours) are validated by pySHACL from the N-Quads, the others left out."""
     compiled = compile_shapes(shapes)
     report = validate_with_queries(compiled, select, triples=triples)
+    report.shapes = shapes
     if compiled.unsupported:
         rest = _deactivate(shapes, set(_top_shapes(shapes)) - set(compiled.unsupported_nodes))
         report.results += validate_nquads(nquads, rest, ontology, batch_triples).results
@@ -228,36 +250,56 @@ def _run_pyshacl(
 ) -> None:
     """Validate and add the results; with `focus_filter`, keep only results about those nodes
     (a partition also holds other nodes' types, which must not be judged there)."""
-    _conforms, results_graph, _text = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
-    )
-    assert isinstance(results_graph, Graph)
-    results = _results(results_graph, data)
+    report.shapes = shapes if report.shapes is None else report.shapes
+    results = _results(_pyshacl_report(data, shapes), data)
     if focus_filter is not None:
         results = [r for r in results if r.focus in focus_filter]
     report.results.extend(results)
 
 
+def _pyshacl_report(data: Graph, shapes: Graph) -> Graph:
+    _conforms, results_graph, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
+    assert isinstance(results_graph, Graph)
+    return results_graph
+
+
+def pyshacl_report(data: Graph, shapes: Graph) -> Graph:
+    """pySHACL's own report graph for `data` (the reference the project's report is tested against)."""
+    return _pyshacl_report(data, shapes)
+
+
 def _results(results: Graph, data: Graph) -> list[ValidationResult]:
-    sh = rdflib.Namespace(SH)
-    found = []
-    for node in results.subjects(rdflib.RDF.type, sh.ValidationResult):
-        focus = results.value(node, sh.focusNode)
-        severity = results.value(node, sh.resultSeverity)
-        found.append(
-            ValidationResult(
-                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-                focus=str(focus),
-                path=_text(results.value(node, sh.resultPath)),
-                message=_text(results.value(node, sh.resultMessage)),
-                value=_text(results.value(node, sh.value)),
-                shape=_text(results.value(node, sh.sourceShape)),
-                source_file=_text(data.value(focus, URIRef(CKG + "sourceFile"))),
-                source_record=_text(data.value(focus, URIRef(CKG + "sourceRecord"))),
-                component=_text(results.value(node, sh.sourceConstraintComponent)).rsplit("#", 1)[-1],
-            )
-        )
+    """The top-level results (objects of sh:result), each with its sh:detail results nested."""
+    top = results.objects(None, URIRef(SH + "result"))
+    found = [_result(results, node, data) for node in top]
     return sorted(found, key=lambda r: (r.source_file, r.source_record, r.focus, r.path, r.message))
+
+
+def _result(results: Graph, node: Node, data: Graph) -> ValidationResult:
+    sh = rdflib.Namespace(SH)
+    focus = results.value(node, sh.focusNode)
+    value = results.value(node, sh.value)
+    severity = results.value(node, sh.resultSeverity)
+    details = sorted(
+        (_result(results, d, data) for d in results.objects(node, sh.detail)),
+        key=lambda r: (r.focus, r.path, r.component, r.value, r.message),
+    )
+    return ValidationResult(
+        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+        focus=_text(focus),
+        path=result_path(results, results.value(node, sh.resultPath)),
+        message=_text(results.value(node, sh.resultMessage)),
+        value=_text(value),
+        shape=_text(results.value(node, sh.sourceShape)),
+        source_file=_text(data.value(focus, URIRef(CKG + "sourceFile"))),
+        source_record=_text(data.value(focus, URIRef(CKG + "sourceRecord"))),
+        component=_text(results.value(node, sh.sourceConstraintComponent)).rsplit("#", 1)[-1],
+        focus_term=nt_term(focus) if focus is not None else "",
+        value_term=nt_term(value) if value is not None else "",
+        details=tuple(details),
+    )
 
 
 def _text(node: object) -> str:
@@ -270,28 +312,9 @@ def validate_profile(data: Graph, shapes: Graph) -> ValidationReport:
     The sh:detail results that explain a failed sh:node are left out, so each result is one
     finding as the profile's own validators count them.
     """
-    _conforms, results_graph, _text = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    report = ValidationReport(triples=len(data), shapes=shapes)
+    found = _results(_pyshacl_report(data, shapes), data)
+    report.results = sorted(
+        (dataclasses.replace(r, details=()) for r in found), key=lambda r: (r.focus, r.path, r.message)
     )
-    assert isinstance(results_graph, Graph)
-    top = set(results_graph.objects(None, rdflib.Namespace(SH).result))
-    report = ValidationReport(triples=len(data))
-    report.results = [r for r, node in _results_with_nodes(results_graph, data) if node in top]
     return report
-
-
-def _results_with_nodes(results: Graph, data: Graph) -> list[tuple[ValidationResult, Node]]:
-    sh = rdflib.Namespace(SH)
-    found = []
-    for node in results.subjects(rdflib.RDF.type, sh.ValidationResult):
-        severity = results.value(node, sh.resultSeverity)
-        result = ValidationResult(
-            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-            focus=_text(results.value(node, sh.focusNode)),
-            path=_text(results.value(node, sh.resultPath)),
-            message=_text(results.value(node, sh.resultMessage)),
-            value=_text(results.value(node, sh.value)),
-            shape=_text(results.value(node, sh.sourceShape)),
-        )
-        found.append((result, node))
-    return sorted(found, key=lambda pair: (pair[0].focus, pair[0].path, pair[0].message))

@@ -176,6 +176,8 @@ def validate_with_queries(compiled: CompiledShapes, select: Select, triples: int
                 source_file=file,
                 source_record=record,
                 component=f.component,
+                focus_term=f.focus,
+                value_term=f.value,
             )
         )
     report.results.sort(key=lambda r: (r.source_file, r.source_record, r.focus, r.path, r.message))
