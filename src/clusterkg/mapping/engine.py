@@ -3,12 +3,14 @@
 Each triples map is compiled once into closures (`terms.compile_term`); the
 per-record loop only calls them and concatenates strings. A referencing object
 map with join conditions indexes its parent's records once (key -> subjects).
-Duplicate quads (e.g. from duplicate source rows) are not filtered: a set of
-every line would cost memory and ~20% speed, and stores ignore duplicates.
+Each quad is emitted once, however many records or triples maps produce it
+(RDF is a set; a dump with repeated lines misleads counts and diffs). The run
+keeps a 16-byte digest of every line, not the line: about 90 bytes per quad.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -70,8 +72,13 @@ def generate_quads(
             f"base IRI {base_iri!r} is not an absolute IRI", hint="use e.g. https://example.org/"
         )
     run = _Run(mapping, base_iri, read_records)
+    seen: set[bytes] = set()
     for tm in mapping.triples_maps:
-        yield from run.triples_map_quads(tm)
+        for line in run.triples_map_quads(tm):
+            digest = hashlib.blake2b(line.encode(), digest_size=16).digest()
+            if digest not in seen:
+                seen.add(digest)
+                yield line
 
 
 class _Run:
