@@ -37,6 +37,7 @@ EDITOR_SCRIPTS = (
 EDITOR_STYLES = (
     "/static/vendor/codemirror/lib/codemirror.css",
     "/static/vendor/codemirror/addon/hint/show-hint.css",
+    "/static/query.css",
 )
 MAX_LABELLED = 500  # distinct IRIs whose labels one page looks up: the lookup stays small
 LABELS_OF = f"""SELECT ?s ?label WHERE {{
