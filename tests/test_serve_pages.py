@@ -32,8 +32,10 @@ def test_resource_page_in_html_shows_labels_properties_links_sources_and_graph(c
     assert "<h1>BIORN cluster</h1>" in text
     assert 'href="/id/organisation/acme">ACME Org</a>' in text  # a link from it, by label
     assert 'href="/id/project/traclight">TRACLIGHT</a>' in text  # a link to it
-    assert 'href="/id/document/doc1"' in text and "<h2>Sources</h2>" in text
-    assert 'href="/graph/doc1"' in text and "<h2>Named graphs</h2>" in text
+    # Provenance is a badge linking to the document, the source record in its title; no Graph column.
+    assert '<p class="provenance">Source: <a class="badge" href="/id/document/doc1"' in text
+    assert "<th>Graph</th>" not in text and "prov:wasDerivedFrom" not in text
+    assert 'href="/graph/doc1"' in text and "In 1 named graph(s)" in text
     assert 'href="/ontology#Cluster">Cluster</a>' in text
 
 

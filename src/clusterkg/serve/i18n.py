@@ -7,6 +7,8 @@ English, and a test checks that every key has both.
 
 from __future__ import annotations
 
+from ..publish.docs import TEXTS as ONTOLOGY_TEXTS
+
 UI_LANGUAGES = ("en", "de")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -127,6 +129,88 @@ MESSAGES: dict[str, dict[str, str]] = {
     "api.operations": {"en": "Operations", "de": "Operationen"},
 }
 
+# The shapes pages (serve/shapes_pages.py).
+MESSAGES.update(
+    {
+        "shapes.title": {"en": "Shapes (SHACL)", "de": "Shapes (SHACL)"},
+        "shapes.intro": {
+            "en": "The SHACL shapes every build of the data must conform to. Pick a class to see what its "
+            "instances need: required and optional properties, how many values and of which kind.",
+            "de": "Die SHACL-Shapes, denen jeder Build der Daten entsprechen muss. Wählen Sie eine "
+            "Klasse, um zu sehen, was ihre Instanzen brauchen: Pflicht- und Wahlangaben, wie viele "
+            "Werte welcher Art.",
+        },
+        "shapes.class": {"en": "Class", "de": "Klasse"},
+        "shapes.required_count": {"en": "Required", "de": "Pflicht"},
+        "shapes.optional_count": {"en": "Optional", "de": "Wahl"},
+        "shapes.checked_by": {"en": "Checked by", "de": "Geprüft von"},
+        "shapes.node_shapes": {"en": "Shapes and their classes", "de": "Shapes und ihre Zielklassen"},
+        "shapes.targets": {"en": "applies to {classes}", "de": "gilt für {classes}"},
+        "shapes.other": {"en": "Shapes used by other shapes", "de": "Von anderen Shapes genutzte Shapes"},
+        "shapes.class_title": {"en": "{name}: what it needs", "de": "{name}: was eine Instanz braucht"},
+        "shapes.in_ontology": {"en": "the class in the ontology", "de": "die Klasse in der Ontologie"},
+        "shapes.all_classes": {"en": "all classes", "de": "alle Klassen"},
+        "shapes.none": {
+            "en": "No shape constrains instances of this class.",
+            "de": "Keine Shape schränkt Instanzen dieser Klasse ein.",
+        },
+        "shapes.inherited": {
+            "en": "{shape}, for every instance of {target}",
+            "de": "{shape}, für jede Instanz von {target}",
+        },
+        "shapes.required": {"en": "Required properties", "de": "Pflichtangaben"},
+        "shapes.optional": {"en": "Optional properties", "de": "Wahlangaben"},
+        "shapes.rules": {"en": "Further rules", "de": "Weitere Regeln"},
+        "shapes.subclasses": {"en": "Subclasses", "de": "Unterklassen"},
+        "shapes.property": {"en": "Property", "de": "Eigenschaft"},
+        "shapes.how_many": {"en": "How many", "de": "Wie viele"},
+        "shapes.value": {"en": "Value", "de": "Wert"},
+        "shapes.if_broken": {"en": "If not met", "de": "Wenn nicht erfüllt"},
+        "shapes.exactly": {"en": "exactly {n}", "de": "genau {n}"},
+        "shapes.between": {"en": "{low} to {high}", "de": "{low} bis {high}"},
+        "shapes.at_most": {"en": "at most {n}", "de": "höchstens {n}"},
+        "shapes.at_least": {"en": "at least {n}", "de": "mindestens {n}"},
+        "shapes.any_number": {"en": "any number", "de": "beliebig viele"},
+        "shapes.inverse": {"en": "inverse of", "de": "invers zu"},
+        "shapes.instance_of": {"en": "an instance of {classes}", "de": "eine Instanz von {classes}"},
+        "shapes.kind.IRI": {"en": "an IRI", "de": "eine IRI"},
+        "shapes.kind.Literal": {"en": "a literal", "de": "ein Literal"},
+        "shapes.kind.BlankNode": {"en": "a blank node", "de": "ein leerer Knoten"},
+        "shapes.kind.BlankNodeOrIRI": {"en": "an IRI or a blank node", "de": "IRI oder leerer Knoten"},
+        "shapes.kind.IRIOrLiteral": {"en": "an IRI or a literal", "de": "eine IRI oder ein Literal"},
+        "shapes.kind.BlankNodeOrLiteral": {
+            "en": "a blank node or a literal",
+            "de": "ein leerer Knoten oder ein Literal",
+        },
+        "shapes.conforms_to": {"en": "conforms to {shape}", "de": "entspricht {shape}"},
+        "shapes.one_of": {"en": "one of", "de": "eines von"},
+        "shapes.one_of_n": {"en": "one of {n} values", "de": "einer von {n} Werten"},
+        "shapes.has_value": {"en": "includes {value}", "de": "enthält {value}"},
+        "shapes.pattern": {"en": "matches", "de": "passt auf"},
+        "shapes.languages": {"en": "languages", "de": "Sprachen"},
+        "shapes.unique_lang": {"en": "at most one per language", "de": "höchstens einer je Sprache"},
+        "shapes.minLength": {"en": "at least {n} characters", "de": "mindestens {n} Zeichen"},
+        "shapes.maxLength": {"en": "at most {n} characters", "de": "höchstens {n} Zeichen"},
+        "shapes.or": {"en": "or", "de": "oder"},
+        "shapes.severity.Violation": {"en": "error", "de": "Fehler"},
+        "shapes.severity.Warning": {"en": "warning", "de": "Warnung"},
+        "shapes.severity.Info": {"en": "note", "de": "Hinweis"},
+        "shapes.from_shape": {"en": "from {shape}", "de": "aus {shape}"},
+        "shapes.has_property": {"en": "has {property}", "de": "hat {property}"},
+        "shapes.rule.or": {"en": "At least one of these holds:", "de": "Mindestens eines davon gilt:"},
+        "shapes.rule.xone": {"en": "Exactly one of these holds:", "de": "Genau eines davon gilt:"},
+        "shapes.rule.and": {"en": "All of these hold:", "de": "All dies gilt:"},
+        "shapes.rule.not": {"en": "This must not hold:", "de": "Dies darf nicht gelten:"},
+        "shapes.rule.class": {"en": "Must also be typed as:", "de": "Muss auch den Typ haben:"},
+        "shapes.rule.sparql": {
+            "en": "A check over the whole graph.",
+            "de": "Eine Prüfung des ganzen Graphen.",
+        },
+    }
+)
+# The ontology documentation's texts live with the page `clusterkg publish` writes into the release.
+MESSAGES.update(ONTOLOGY_TEXTS)
+
 
 def ui_language(languages: list[str]) -> str:
     """The first preferred language the interface speaks (en-GB counts as en), else English."""
@@ -142,3 +226,46 @@ def say(lang: str, key: str, **fields: object) -> str:
     texts = MESSAGES[key]
     text = texts.get(lang) or texts["en"]
     return text.format(**fields) if fields else text
+
+
+# Resource pages and the home page (serve/resources.py, domain.py, maps.py, values.py, pages.py).
+MESSAGES.update(
+    {
+        "resource.source": {"en": "Source:", "de": "Quelle:"},
+        "resource.source_record": {"en": "Source record: {record}", "de": "Quelldatensatz: {record}"},
+        "resource.properties": {"en": "Properties", "de": "Eigenschaften"},
+        "resource.property": {"en": "Property", "de": "Eigenschaft"},
+        "resource.value": {"en": "Value", "de": "Wert"},
+        "resource.incoming": {"en": "Links to this resource", "de": "Verweise auf diese Ressource"},
+        "resource.from": {"en": "From", "de": "Von"},
+        "resource.graphs": {"en": "In {count} named graph(s)", "de": "In {count} benannten Graph(en)"},
+        "resource.graph": {"en": "Named graph", "de": "Benannter Graph"},
+        "resource.graph_size": {"en": "{count} triples.", "de": "{count} Tripel."},
+        "resource.class": {"en": "Class", "de": "Klasse"},
+        "resource.instances": {"en": "Instances", "de": "Instanzen"},
+        "value.yes": {"en": "yes", "de": "ja"},
+        "value.no": {"en": "no", "de": "nein"},
+        "targets.heading": {"en": "Target markets", "de": "Zielmärkte"},
+        "targets.place": {"en": "Country or region", "de": "Land oder Region"},
+        "targets.phase": {"en": "Phase", "de": "Phase"},
+        "targets.certainty": {"en": "Certainty", "de": "Gewissheit"},
+        "targets.via": {"en": "Targeted by", "de": "Angestrebt von"},
+        "map.title": {
+            "en": "Map of the countries {name} targets, shaded by phase",
+            "de": "Karte der Zielländer von {name}, nach Phase eingefärbt",
+        },
+        "map.shade.concept": {"en": "concept phase", "de": "Konzeptphase"},
+        "map.shade.implementation": {"en": "implementation phase", "de": "Umsetzungsphase"},
+        "map.shade.both": {"en": "both phases", "de": "beide Phasen"},
+        "map.shade.unphased": {"en": "no phase stated", "de": "ohne Phasenangabe"},
+        "partners.heading": {"en": "Partners", "de": "Partner"},
+        "partners.member": {"en": "Partner", "de": "Partner"},
+        "partners.role": {"en": "Role", "de": "Rolle"},
+        "partners.country": {"en": "Country", "de": "Land"},
+        "partners.takes_part": {"en": "Takes part in", "de": "Beteiligt an"},
+        "outcomes.heading": {"en": "Outcomes", "de": "Ergebnisse"},
+        "outcomes.outcome": {"en": "Outcome", "de": "Ergebnis"},
+        "outcomes.count": {"en": "Count", "de": "Anzahl"},
+        "outcomes.as_written": {"en": "As the source writes it", "de": "Wortlaut der Quelle"},
+    }
+)

@@ -11,20 +11,21 @@ import re
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from ..errors import NotFound
 from ..namespaces import DCT, OWL, PROV, RDF, RDFS, SH, SKOS, graph_iri
-from ..store.export import convert_rdf, read_rdf_files
 from .cache import Cached
+from .domain import SHOWN_INCOMING, domain_sections
 from .html import alternates, compact, esc, iri_link, layout, table, term_html
-from .i18n import ui_language
+from .i18n import say, ui_language
 from .negotiation import choose, pick_label, request_languages
+from .values import format_number, literal_html
 
 if TYPE_CHECKING:
     from . import ServeContext
+    from .shapes_pages import ShapesDocument
 
 Row = dict[str, Any]
 RDF_TYPES = {
@@ -53,12 +54,12 @@ _IRI_SAFE = re.compile(r"[^<>\"{}|^`\\\x00-\x20]*")
 # On the merged default graph: each statement once, however many documents state it.
 OUTGOING = f"""SELECT ?this ?p ?o ?olabel ?plabel WHERE {{
   ?this ?p ?o
-  OPTIONAL {{ ?o <{RDFS}label> ?olabel }}
+  OPTIONAL {{ ?o <{RDFS}label>|<{SKOS}prefLabel>|<{DCT}title> ?olabel }}
   OPTIONAL {{ ?p <{RDFS}label> ?plabel }}
 }}"""
 INCOMING = f"""SELECT ?this ?s ?p ?slabel ?plabel WHERE {{
   {{ SELECT DISTINCT ?this ?s ?p WHERE {{ ?s ?p ?this }} LIMIT 1000 }}
-  OPTIONAL {{ ?s <{RDFS}label> ?slabel }}
+  OPTIONAL {{ ?s <{RDFS}label>|<{SKOS}prefLabel> ?slabel }}
   OPTIONAL {{ ?p <{RDFS}label> ?plabel }}
 }}"""
 GRAPHS_OF = "SELECT DISTINCT ?this ?g WHERE { GRAPH ?g { ?this ?p ?o } } ORDER BY ?g"
@@ -94,16 +95,32 @@ def _pick_all(labels: dict[str, dict[str, str]], languages: list[str]) -> dict[s
     return {iri: text for iri, by_lang in labels.items() if (text := pick_label(by_lang, languages))}
 
 
-def _source_items(outgoing: list[Row], context: ServeContext, names: dict[str, str]) -> list[str]:
-    items = []
-    for row in outgoing:
-        if row["p"]["value"] in (PROV + "wasDerivedFrom", CKG_SOURCE_FILE, CKG_SOURCE_RECORD):
-            items.append(f"{esc(compact(row['p']['value']))}: {term_html(row['o'], context, names)}")
-    return sorted(set(items))
+PROVENANCE = (PROV + "wasDerivedFrom", CKG_SOURCE_FILE, CKG_SOURCE_RECORD)
+# Shown elsewhere on the page (heading, summary, source badge), so the properties table leaves them out.
+NOT_IN_TABLE = {RDF + "type", DCT + "description", *PROVENANCE}
 
 
-async def resource_html(context: ServeContext, iri: str, private: bool, languages: list[str]) -> Cached:
-    """The HTML page of a resource: labels, properties, links in, sources, graphs."""
+def _source_badge(outgoing: list[Row], context: ServeContext, names: dict[str, str], lang: str) -> str:
+    """Where the resource comes from: a badge per source document, the file and record as its title."""
+    documents = sorted({r["o"]["value"] for r in outgoing if r["p"]["value"] == PROV + "wasDerivedFrom"})
+    where = sorted(
+        {r["o"]["value"] for r in outgoing if r["p"]["value"] in (CKG_SOURCE_FILE, CKG_SOURCE_RECORD)}
+    )
+    if not documents:
+        return ""
+    title = esc(say(lang, "resource.source_record", record=" · ".join(where))) if where else ""
+    badges = " ".join(
+        f'<a class="badge" href="{esc(context.href(d))}" title="{title}">'
+        f"{esc(names.get(d) or compact(d))}</a>"
+        for d in documents
+    )
+    return f'<p class="provenance">{esc(say(lang, "resource.source"))} {badges}</p>'
+
+
+async def resource_html(
+    context: ServeContext, request: Request, iri: str, private: bool, languages: list[str]
+) -> Cached:
+    """The HTML page of a resource: summary, source badge, domain sections, properties, links in."""
     subs = {"this": _ntriple_iri(iri)}
     outgoing = (await context.select_rows(OUTGOING, private=private, substitutions=subs, lookup=True)).rows
     incoming = (await context.select_rows(INCOMING, private=private, substitutions=subs, lookup=True)).rows
@@ -111,28 +128,27 @@ async def resource_html(context: ServeContext, iri: str, private: bool, language
     if not outgoing and not incoming and not graph_rows:
         raise NotFound(f"no resource {iri} in this dataset", hint="check the address")
     in_graphs = await context.select_rows(GRAPHS_OF, private=private, substitutions=subs, lookup=True)
+    lang = ui_language(languages)
     names = _names(outgoing, incoming, languages)
     title = _own_label(outgoing, languages) or compact(iri)
     parts = [f"<h1>{esc(title)}</h1>", f'<p class="iri"><code>{esc(iri)}</code></p>']
     parts += _summary(outgoing, context, names, languages)
-    parts.append(_properties_section(outgoing, context, names))
-    if incoming:
-        parts.append(_incoming_section(incoming, context, names))
-    sources = _source_items(outgoing, context, names)
-    if sources:
-        parts.append(
-            '<h2>Sources</h2><ul class="sources">' + "".join(f"<li>{s}</li>" for s in sources) + "</ul>"
-        )
+    parts.append(_source_badge(outgoing, context, names, lang))
+    if outgoing:
+        parts += await domain_sections(context, request, iri, private, lang, title)
+        parts.append(_properties_section(outgoing, context, names, lang))
+    links = [r for r in incoming if r["p"]["value"] not in SHOWN_INCOMING]
+    if links:
+        parts.append(_incoming_section(links, context, names, lang))
     graphs = sorted({r["g"]["value"] for r in in_graphs.rows})
-    items = "".join(f"<li>{iri_link(g, context)}</li>" for g in graphs)
-    parts.append(f'<h2>Named graphs</h2><ul class="graphs">{items}</ul>')
+    items = "".join(f"<li>{iri_link(g, context, names.get(g))}</li>" for g in graphs)
+    summary = esc(say(lang, "resource.graphs", count=len(graphs)))
+    parts.append(f'<details class="graphs"><summary>{summary}</summary><ul>{items}</ul></details>')
     if graph_rows:
-        parts.append(await _graph_section(context, iri, private, graph_rows, names))
-    parts.append(_alternates(context.href(iri)))
-    return Cached(
-        layout(title, "".join(parts), lang=ui_language(languages)).encode(),
-        "text/html; charset=utf-8",
-    )
+        parts.append(await _graph_section(context, iri, private, graph_rows, names, lang))
+    parts.append(_alternates(context.href(iri), lang))
+    page = layout(title, "".join(parts), lang=lang, here=request.url.path)
+    return Cached(page.encode(), "text/html; charset=utf-8")
 
 
 def _names(outgoing: list[Row], incoming: list[Row], languages: list[str]) -> dict[str, str]:
@@ -151,28 +167,68 @@ def _own_label(outgoing: list[Row], languages: list[str]) -> str | None:
     return pick_label(own, languages)
 
 
-def _properties_section(outgoing: list[Row], context: ServeContext, names: dict[str, str]) -> str:
-    props = sorted(
-        {(r["p"]["value"], repr(sorted(r["o"].items()))): r for r in outgoing}.values(),
-        key=lambda r: (r["p"]["value"], str(r["o"]["value"])),
-    )
-    rows = [
-        [iri_link(r["p"]["value"], context, names.get(r["p"]["value"])), term_html(r["o"], context, names)]
-        for r in props
-    ]
-    return "<h2>Properties</h2>" + table(["Property", "Value"], rows, "properties")
+def _value_html(term: Row, context: ServeContext, names: dict[str, str], lang: str) -> str:
+    if term["type"] == "literal":
+        return literal_html(term, lang)
+    return term_html(term, context, names)
 
 
-def _incoming_section(incoming: list[Row], context: ServeContext, names: dict[str, str]) -> str:
-    links = sorted(
-        {(r["s"]["value"], r["p"]["value"]): r for r in incoming}.values(),
-        key=lambda r: (r["p"]["value"], r["s"]["value"]),
-    )
+def _values(html_values: list[str]) -> str:
+    if len(html_values) == 1:
+        return html_values[0]
+    return '<ul class="values">' + "".join(f"<li>{v}</li>" for v in html_values) + "</ul>"
+
+
+def _properties_section(outgoing: list[Row], context: ServeContext, names: dict[str, str], lang: str) -> str:
+    """One row per property, each value once, in the reader's language and number format."""
+    by_property: dict[str, dict[str, Row]] = defaultdict(dict)
+    for r in outgoing:
+        if r["p"]["value"] not in NOT_IN_TABLE:
+            by_property[r["p"]["value"]][repr(sorted(r["o"].items()))] = r["o"]
+    order = sorted(by_property, key=lambda p: (names.get(p) or compact(p)).lower())
     rows = [
-        [term_html(r["s"], context, names), iri_link(r["p"]["value"], context, names.get(r["p"]["value"]))]
-        for r in links
+        [
+            iri_link(p, context, names.get(p)),
+            _values(
+                [
+                    _value_html(o, context, names, lang)
+                    for o in sorted(
+                        by_property[p].values(), key=lambda o: names.get(o["value"]) or o["value"]
+                    )
+                ]
+            ),
+        ]
+        for p in order
     ]
-    return "<h2>Links to this resource</h2>" + table(["From", "Property"], rows, "incoming")
+    if not rows:
+        return ""
+    headers = [say(lang, "resource.property"), say(lang, "resource.value")]
+    heading = f'<h2 id="properties">{esc(say(lang, "resource.properties"))}</h2>'
+    return heading + '<div class="table-scroll">' + table(headers, rows, "properties") + "</div>"
+
+
+def _incoming_section(incoming: list[Row], context: ServeContext, names: dict[str, str], lang: str) -> str:
+    """Links to this resource, one row per property, each linking resource once."""
+    by_property: dict[str, dict[str, Row]] = defaultdict(dict)
+    for r in incoming:
+        by_property[r["p"]["value"]][r["s"]["value"]] = r["s"]
+    rows = [
+        [
+            iri_link(p, context, names.get(p)),
+            _values(
+                [
+                    term_html(s, context, names)
+                    for s in sorted(
+                        by_property[p].values(), key=lambda s: names.get(s["value"]) or s["value"]
+                    )
+                ]
+            ),
+        ]
+        for p in sorted(by_property, key=lambda p: (names.get(p) or compact(p)).lower())
+    ]
+    headers = [say(lang, "resource.property"), say(lang, "resource.from")]
+    heading = f'<h2 id="incoming">{esc(say(lang, "resource.incoming"))}</h2>'
+    return heading + '<div class="table-scroll">' + table(headers, rows, "incoming") + "</div>"
 
 
 def _summary(
@@ -205,7 +261,7 @@ async def _graph_size(context: ServeContext, iri: str, private: bool) -> list[Ro
 
 
 async def _graph_section(
-    context: ServeContext, iri: str, private: bool, size: list[Row], names: dict[str, str]
+    context: ServeContext, iri: str, private: bool, size: list[Row], names: dict[str, str], lang: str
 ) -> str:
     classes = (
         await context.select_rows(
@@ -213,22 +269,25 @@ async def _graph_section(
         )
     ).rows
     rows = [
-        [iri_link(r["c"]["value"], context, names.get(r["c"]["value"])), esc(r["n"]["value"])]
+        [iri_link(r["c"]["value"], context, names.get(r["c"]["value"])), literal_html(r["n"], lang)]
         for r in classes
     ]
-    return f"<h2>Named graph</h2><p>{esc(size[0]['n']['value'])} triples.</p>" + table(
-        ["Class", "Instances"], rows, "classes"
+    triples = say(lang, "resource.graph_size", count=format_number(size[0]["n"]["value"], lang))
+    headers = [say(lang, "resource.class"), say(lang, "resource.instances")]
+    return f"<h2>{esc(say(lang, 'resource.graph'))}</h2><p>{esc(triples)}</p>" + table(
+        headers, rows, "classes"
     )
 
 
-def _alternates(href: str) -> str:
+def _alternates(href: str, lang: str = "en") -> str:
     return alternates(
         [
             (f"{href}?format=turtle", "Turtle"),
             (f"{href}?format=jsonld", "JSON-LD"),
             (f"{href}?format=ntriples", "N-Triples"),
             (f"{href}?format=rdfxml", "RDF/XML"),
-        ]
+        ],
+        lang,
     )
 
 
@@ -335,33 +394,6 @@ async def ontology(context: ServeContext, private: bool, media_type: str, langua
     )
 
 
-class ShapesDocument:
-    """The SHACL shapes, read from the project's shapes/ folder once and kept in memory."""
-
-    def __init__(self) -> None:
-        self.ntriples: bytes | None = None
-        self.rows: list[Row] = []
-
-    async def load(self, context: ServeContext) -> None:
-        if self.ntriples is None:
-            files = sorted(context.settings.path("shapes").glob("*.ttl"))
-            self.ntriples, self.rows = await anyio.to_thread.run_sync(read_rdf_files, files)
-
-    async def render(self, context: ServeContext, media_type: str, languages: list[str]) -> Cached:
-        await self.load(context)
-        assert self.ntriples is not None
-        if media_type != "text/html":
-            fmt = RDF_TYPES[media_type]
-            body = self.ntriples if fmt == "ntriples" else convert_rdf(self.ntriples, "ntriples", fmt)
-            return Cached(body, _typed(media_type))
-        document = context.settings.base_iri + "shapes"
-        intro = "<p>The SHACL shapes every build of the data must conform to.</p>"
-        return Cached(
-            graph_document_html("Shapes", document, self.rows, context, languages, intro),
-            "text/html; charset=utf-8",
-        )
-
-
 async def dereference(context: ServeContext, request: Request, shapes: ShapesDocument) -> Response:
     """GET on any path under the base: the resource, graph, ontology or shapes it names."""
     raw = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
@@ -383,7 +415,7 @@ async def dereference(context: ServeContext, request: Request, shapes: ShapesDoc
         if path == "shapes":
             return await shapes.render(context, media_type, languages)
         if media_type == "text/html":
-            return await resource_html(context, iri, private, languages)
+            return await resource_html(context, request, iri, private, languages)
         return await resource_rdf(context, iri, private, RDF_TYPES[media_type], media_type)
 
     key = ("resource", iri, media_type, tuple(languages) if media_type == "text/html" else ())

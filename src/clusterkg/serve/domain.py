@@ -1,0 +1,219 @@
+"""The domain sections of a resource page: target markets per phase (table and map), partners
+and memberships, outcomes. They answer "which countries, in which phase?" without a click
+through every target-market resource.
+
+Each section is one bounded lookup on the merged default graph (each statement once); the labels
+of everything shown come from one more lookup, in the reader's language.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+
+from ..namespaces import CKG, DCT, EU_COUNTRY, ORG, RDF
+from .html import compact, esc, iri_link, table
+from .i18n import say
+from .maps import Shaded, shade_of, target_map
+from .query_page import result_labels
+from .values import literal_html
+
+if TYPE_CHECKING:
+    from . import ServeContext
+
+Row = dict[str, Any]
+PHASE_KEYS = {CKG + "ConceptPhase": "concept", CKG + "ImplementationPhase": "implementation"}
+PHASE_ORDER = {"concept": 0, "implementation": 1, "": 2}
+# What the targets, partners and outcomes sections show; the generic "links here" list leaves these out.
+SHOWN_INCOMING = {CKG + "targetOf", CKG + "membershipOf", CKG + "outcomeOf", DCT + "isPartOf"}
+
+TARGETS = f"""SELECT DISTINCT ?this ?target ?via ?country ?region ?phaseType ?certainty WHERE {{
+  {{ ?target <{CKG}targetOf> ?this BIND(?this AS ?via) }}
+  UNION {{ ?via <{CKG}runBy> ?this . ?target <{CKG}targetOf> ?via }}
+  UNION {{ ?m <{ORG}member> ?this ; <{CKG}membershipOf> ?via . ?target <{CKG}targetOf> ?via }}
+  UNION {{ ?target <{CKG}inPhase> ?this ; <{CKG}targetOf> ?via }}
+  UNION {{ ?target <{CKG}targetCountry> ?this ; <{CKG}targetOf> ?via }}
+  OPTIONAL {{ ?target <{CKG}inPhase>/<{CKG}phaseType> ?phaseType }}
+  OPTIONAL {{ ?target <{CKG}targetCountry> ?country }}
+  OPTIONAL {{ ?target <{CKG}targetRegion> ?region }}
+  OPTIONAL {{ ?target <{CKG}certainty> ?certainty }}
+}} LIMIT 2000"""
+PARTNERS = f"""SELECT DISTINCT ?this ?member ?role ?country ?initiative WHERE {{
+  {{ ?m <{CKG}membershipOf> ?this ; <{ORG}member> ?member .
+     OPTIONAL {{ ?m <{ORG}role> ?role }} OPTIONAL {{ ?member <{CKG}country> ?country }} }}
+  UNION {{ ?m <{ORG}member> ?this ; <{CKG}membershipOf> ?initiative . OPTIONAL {{ ?m <{ORG}role> ?role }} }}
+  UNION {{ ?initiative <{CKG}runBy> ?this }}
+}} LIMIT 2000"""
+OUTCOMES = f"""SELECT DISTINCT ?this ?outcome ?type ?country ?count ?written WHERE {{
+  ?outcome <{CKG}outcomeOf> ?this .
+  OPTIONAL {{ ?outcome <{RDF}type> ?type FILTER(STRSTARTS(STR(?type), "{CKG}") && ?type != <{CKG}Outcome>) }}
+  OPTIONAL {{ ?outcome <{CKG}country> ?country }}
+  OPTIONAL {{ ?outcome <{CKG}count> ?count }}
+  OPTIONAL {{ ?outcome <{CKG}asWritten> ?written }}
+}} LIMIT 2000"""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target market as the table shows it."""
+
+    place: str  # IRI of the country or region
+    phase: str  # "concept", "implementation" or ""
+    certainty: str  # IRI, or ""
+    via: str  # the project or partnership that targets it
+
+
+def place_name(iri: str, labels: dict[str, str]) -> str:
+    """A country or region by its label; a country without one by its code (DEU)."""
+    if iri in labels:
+        return labels[iri]
+    return iri[len(EU_COUNTRY) :] if iri.startswith(EU_COUNTRY) else compact(iri)
+
+
+async def domain_sections(
+    context: ServeContext, request: Request, iri: str, private: bool, lang: str, title: str
+) -> list[str]:
+    """The targets, partners and outcomes sections of the page of `iri` (empty ones left out)."""
+    subs = {"this": f"<{iri}>"}
+    found = {}
+    for name, query in (("targets", TARGETS), ("partners", PARTNERS), ("outcomes", OUTCOMES)):
+        found[name] = (
+            await context.select_rows(query, private=private, substitutions=subs, lookup=True)
+        ).rows
+    every_row = [row for rows in found.values() for row in rows]
+    labels = await result_labels(context, request, every_row, private)
+    targets = _targets(found["targets"])
+    return [
+        part
+        for part in (
+            targets_html(targets, iri, context, labels, lang, title),
+            partners_html(found["partners"], context, labels, lang),
+            outcomes_html(found["outcomes"], context, labels, lang),
+        )
+        if part
+    ]
+
+
+def _targets(rows: list[Row]) -> list[Target]:
+    seen = set()
+    for row in rows:
+        place = (row.get("country") or row.get("region") or {}).get("value", "")
+        if not place:
+            continue
+        phase = PHASE_KEYS.get(row.get("phaseType", {}).get("value", ""), "")
+        seen.add(Target(place, phase, row.get("certainty", {}).get("value", ""), row["via"]["value"]))
+    return sorted(seen, key=lambda t: (PHASE_ORDER[t.phase], t.place, t.via))
+
+
+def targets_html(
+    targets: list[Target], iri: str, context: ServeContext, labels: dict[str, str], lang: str, title: str
+) -> str:
+    """The table of target markets per phase, and the map of the targeted countries."""
+    if not targets:
+        return ""
+    targets = sorted(targets, key=lambda t: (PHASE_ORDER[t.phase], place_name(t.place, labels).lower()))
+    show_via = any(t.via != iri for t in targets)
+    headers = [say(lang, "targets.place"), say(lang, "targets.phase"), say(lang, "targets.certainty")]
+    rows = []
+    for t in targets:
+        cells = [
+            iri_link(t.place, context, place_name(t.place, labels)),
+            esc(say(lang, "map.shade." + (t.phase or "unphased"))),
+            iri_link(t.certainty, context, labels.get(t.certainty)) if t.certainty else "",
+        ]
+        rows.append([*cells, iri_link(t.via, context, labels.get(t.via))] if show_via else cells)
+    if show_via:
+        headers.append(say(lang, "targets.via"))
+    heading = f'<h2 id="targets">{esc(say(lang, "targets.heading"))}</h2>'
+    return heading + _scroll(table(headers, rows, "targets")) + _map(targets, labels, lang, title)
+
+
+def _map(targets: list[Target], labels: dict[str, str], lang: str, title: str) -> str:
+    phases: dict[str, set[str]] = defaultdict(set)
+    for t in targets:
+        if t.place.startswith(EU_COUNTRY):
+            phases[t.place[len(EU_COUNTRY) :]].add(t.phase)
+    countries = {}
+    for code, named in phases.items():
+        shade = shade_of(named)
+        name = place_name(EU_COUNTRY + code, labels)
+        countries[code] = Shaded(shade, f"{name}: {say(lang, 'map.shade.' + shade)}")
+    return target_map(countries, lang, say(lang, "map.title", name=title), ident="targets-map")
+
+
+def partners_html(rows: list[Row], context: ServeContext, labels: dict[str, str], lang: str) -> str:
+    """Members with their role and country; what the resource itself is a member of or runs."""
+    members: dict[tuple[str, str], set[str]] = defaultdict(set)
+    initiatives: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        role = row.get("role", {}).get("value", "")
+        if "member" in row:
+            country = row.get("country", {}).get("value", "")
+            members[(row["member"]["value"], role)].update([country] if country else [])
+        elif "initiative" in row:
+            initiatives[row["initiative"]["value"]].update([role] if role else [])
+    parts = []
+    if members:
+        cells = [
+            [
+                iri_link(member, context, labels.get(member)),
+                iri_link(role, context, labels.get(role)) if role else "",
+                ", ".join(iri_link(c, context, place_name(c, labels)) for c in sorted(countries)),
+            ]
+            for (member, role), countries in sorted(members.items(), key=lambda m: _sort_key(m[0], labels))
+        ]
+        headers = [say(lang, "partners.member"), say(lang, "partners.role"), say(lang, "partners.country")]
+        parts.append(f'<h2 id="partners">{esc(say(lang, "partners.heading"))}</h2>')
+        parts.append(_scroll(table(headers, cells, "partners")))
+    if initiatives:
+        items = "".join(
+            f"<li>{iri_link(i, context, labels.get(i))}"
+            + "".join(f" ({iri_link(r, context, labels.get(r))})" for r in sorted(roles))
+            + "</li>"
+            for i, roles in sorted(initiatives.items(), key=lambda i: (labels.get(i[0]) or i[0]).lower())
+        )
+        parts.append(f'<h2 id="takes-part">{esc(say(lang, "partners.takes_part"))}</h2><ul>{items}</ul>')
+    return "".join(parts)
+
+
+def _sort_key(member_role: tuple[str, str], labels: dict[str, str]) -> tuple[int, str]:
+    member, role = member_role
+    return (0 if role.endswith("LeadRole") else 1, (labels.get(member) or member).lower())
+
+
+def outcomes_html(rows: list[Row], context: ServeContext, labels: dict[str, str], lang: str) -> str:
+    """Outcomes (MoUs, offices, events) with their country and count."""
+    by_outcome: dict[str, Row] = {}
+    for row in rows:
+        by_outcome.setdefault(row["outcome"]["value"], {}).update({k: v for k, v in row.items() if v})
+    if not by_outcome:
+        return ""
+    cells = []
+    for outcome, row in sorted(by_outcome.items()):
+        kind = row.get("type", {}).get("value", "")
+        country = row.get("country", {}).get("value", "")
+        cells.append(
+            [
+                iri_link(outcome, context, labels.get(kind) or labels.get(outcome)),
+                iri_link(country, context, place_name(country, labels)) if country else "",
+                literal_html(row["count"], lang) if "count" in row else "",
+                esc(row["written"]["value"]) if "written" in row else "",
+            ]
+        )
+    headers = [
+        say(lang, "outcomes.outcome"),
+        say(lang, "partners.country"),
+        say(lang, "outcomes.count"),
+        say(lang, "outcomes.as_written"),
+    ]
+    return f'<h2 id="outcomes">{esc(say(lang, "outcomes.heading"))}</h2>' + _scroll(
+        table(headers, cells, "outcomes")
+    )
+
+
+def _scroll(html: str) -> str:
+    """Wide tables scroll inside their box, never the page (390 px screens)."""
+    return f'<div class="table-scroll">{html}</div>'

@@ -1,0 +1,168 @@
+"""Offline inline SVG: a map of target countries shaded per phase, and a bar chart.
+
+No scripts and no remote loads: the outlines come from clusterkg.geo, the colours from
+static/style.css (classes `shade-…`), so the CSP's ban on inline styles holds. Each map has a
+title for screen readers, a legend, and a tooltip (SVG <title>) per shaded country.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .. import geo
+from .html import esc
+from .i18n import say
+
+# Shading of a country on a map, from the phases its targets name; order is the legend's.
+SHADES = ("concept", "implementation", "both", "unphased")
+WORLD: geo.BBox = (-180.0, -58.0, 180.0, 84.0)  # Antarctica left out
+MAP_WIDTH = 800
+MIN_SPAN = (70.0, 35.0)  # smallest window (lon, lat degrees) a regional map shows
+
+
+def shade_of(phases: Iterable[str]) -> str:
+    """The shade for a country targeted in these phases ("concept", "implementation", or "" for none)."""
+    named = {p for p in phases if p in ("concept", "implementation")}
+    if len(named) == 2:
+        return "both"
+    return named.pop() if named else "unphased"
+
+
+@dataclass(frozen=True)
+class Shaded:
+    """A country on the map: its shade and the tooltip text (name and phases)."""
+
+    shade: str
+    tooltip: str
+
+
+def target_map(
+    countries: Mapping[str, Shaded], lang: str, title: str, *, world: bool = False, ident: str = "map"
+) -> str:
+    """A <figure> with the SVG map (the targeted countries shaded) and its legend; `ident` is the
+    id of its title, unique on the page."""
+    if not countries:
+        return ""
+    frame = geo.Frame(WORLD if world else _window(countries), MAP_WIDTH)
+    outlines = geo.countries()
+    background, shaded = [], []
+    for code, polygons in sorted(outlines.items()):
+        if code in countries:
+            shaded.append(_country(code, polygons, countries[code], frame))
+        elif _visible(polygons, frame):
+            background.append(frame.path(polygons))
+    land = [f'<path class="land" d="{"".join(background)}"/>', *shaded]
+    markers = [
+        _marker(code, shaded, frame) for code, shaded in sorted(countries.items()) if code not in outlines
+    ]
+    svg = (
+        f'<svg class="map-svg" viewBox="0 0 {frame.width:.0f} {frame.height:.0f}" role="img" '
+        f'aria-labelledby="{ident}" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{ident}">{esc(title)}</title><rect class="sea" width="100%" height="100%"/>'
+        f"{''.join(land)}{''.join(m for m in markers if m)}</svg>"
+    )
+    return f'<figure class="map">{svg}{legend(countries.values(), lang)}</figure>'
+
+
+def legend(countries: Iterable[Shaded], lang: str) -> str:
+    """The legend: one swatch per shade the map uses."""
+    used = {c.shade for c in countries}
+    items = "".join(
+        f'<li><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect class="shade-{shade}" '
+        f'width="10" height="10"/></svg>{esc(say(lang, "map.shade." + shade))}</li>'
+        for shade in SHADES
+        if shade in used
+    )
+    return f'<figcaption><ul class="legend">{items}</ul></figcaption>'
+
+
+def _window(countries: Mapping[str, Shaded]) -> geo.BBox:
+    """The targeted countries' mainlands, padded, at least MIN_SPAN wide, inside the world."""
+    boxes = []
+    for code in countries:
+        try:
+            boxes.append(geo.country_bbox(code, largest_only=True))
+        except geo.GeoDataError:
+            continue  # a code without an outline has no place on the map
+    if not boxes:
+        return WORLD
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    pad_x = max((MIN_SPAN[0] - (east - west)) / 2, (east - west) * 0.08)
+    pad_y = max((MIN_SPAN[1] - (north - south)) / 2, (north - south) * 0.08)
+    return (
+        max(WORLD[0], west - pad_x),
+        max(WORLD[1], south - pad_y),
+        min(WORLD[2], east + pad_x),
+        min(WORLD[3], north + pad_y),
+    )
+
+
+def _visible(polygons: list[geo.Polygon], frame: geo.Frame) -> bool:
+    for polygon in polygons:
+        xs, ys = zip(*(frame.point(lon, lat) for lon, lat in polygon[0]), strict=True)
+        if max(xs) >= 0 and min(xs) <= frame.width and max(ys) >= 0 and min(ys) <= frame.height:
+            return True
+    return False
+
+
+def _country(code: str, polygons: list[geo.Polygon], shaded: Shaded, frame: geo.Frame) -> str:
+    return (
+        f'<path class="land shade-{shaded.shade}" data-country="{esc(code)}" d="{frame.path(polygons)}">'
+        f"<title>{esc(shaded.tooltip)}</title></path>"
+    )
+
+
+def _marker(code: str, shaded: Shaded, frame: geo.Frame) -> str:
+    """A dot for a targeted country too small for the 1:110m outlines (Singapore, Malta)."""
+    try:
+        lon, lat = geo.country_centroid(code)
+    except geo.GeoDataError:
+        return ""
+    x, y = frame.point(lon, lat)
+    if not (0 <= x <= frame.width and 0 <= y <= frame.height):
+        return ""
+    return (
+        f'<circle class="marker shade-{shaded.shade}" data-country="{esc(code)}" cx="{x:.1f}" '
+        f'cy="{y:.1f}" r="4"><title>{esc(shaded.tooltip)}</title></circle>'
+    )
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a chart: its label, the page it links to, and its value."""
+
+    label: str
+    href: str
+    value: int
+
+
+def bar_chart(bars: list[Bar], title: str, value_text: str = "{value}", ident: str = "chart") -> str:
+    """A horizontal bar chart as inline SVG, each bar a link; `value_text` formats the number."""
+    if not bars:
+        return ""
+    top = max(bar.value for bar in bars) or 1
+    row, label_width, width = 22, 150, 420
+    rows = []
+    for i, bar in enumerate(bars):
+        y = i * row
+        length = max(1.0, (width - label_width - 40) * bar.value / top)
+        rows.append(
+            f'<a href="{esc(bar.href)}"><g class="bar"><title>{esc(bar.label)}: '
+            f"{esc(value_text.format(value=bar.value))}</title>"
+            f'<text class="bar-label" x="{label_width - 6}" y="{y + 15}">{esc(_clip(bar.label))}</text>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{row - 6}"/>'
+            f'<text class="bar-value" x="{label_width + length + 4:.1f}" y="{y + 15}">{bar.value}</text>'
+            "</g></a>"
+        )
+    return (
+        f'<figure class="chart"><svg class="chart-svg" viewBox="0 0 {width} {row * len(bars)}" role="img" '
+        f'aria-labelledby="{ident}" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{ident}">{esc(title)}</title>'
+        f"{''.join(rows)}</svg></figure>"
+    )
+
+
+def _clip(label: str, limit: int = 24) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
