@@ -23,7 +23,7 @@ from ..rdf import Graph, Literal, Node, URIRef, parse_dataset_text, parse_graphs
 from .compiled import CompiledShapes, Select, compile_shapes, validate_with_queries
 from .expressions import result_path
 from .report import ValidationReport, ValidationResult
-from .report_rdf import node_of, nt_term, skolemise
+from .report_rdf import node_of, nt_term, severity_name, skolemise
 from .shapes_check import check_coverage, check_shapes, read_shapes
 
 __all__ = [
@@ -258,8 +258,9 @@ def _run_pyshacl(
 
 
 def _pyshacl_report(data: Graph, shapes: Graph) -> Graph:
+    """pySHACL's report (never following owl:imports: validation fetches nothing)."""
     _conforms, results_graph, _text = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+        data, shacl_graph=shapes, inference="none", advanced=True, do_owl_imports=False
     )
     assert isinstance(results_graph, Graph)
     return results_graph
@@ -287,7 +288,7 @@ def _result(results: Graph, node: Node, data: Graph) -> ValidationResult:
         key=lambda r: (r.focus, r.path, r.component, r.value, r.message),
     )
     return ValidationResult(
-        severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+        severity=severity_name(severity),
         focus=_text(focus),
         path=result_path(results, results.value(node, sh.resultPath)),
         message=_text(results.value(node, sh.resultMessage)),

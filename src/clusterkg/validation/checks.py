@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ..namespaces import RDF, RDFS
 from ..rdf import Literal, Node
 from . import expressions as ex
+from .report_rdf import severity_name
 
 TargetSpec = tuple[str, str]  # (target predicate local name, SPARQL term)
 
@@ -60,7 +61,7 @@ def _base(ctx: ex.Context, shape: Node, path: Node | None, kind: str, query: str
         "kind": kind,
         "shape": str(shape),
         "path": ex.result_path(ctx.shapes, path),
-        "severity": str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+        "severity": severity_name(severity),
         "message": str(messages[0]) if messages else "",
     }
 

@@ -104,7 +104,7 @@ class ValidationReport:
 
     def to_graph(self) -> Graph:
         """The W3C SHACL validation report (§3.6) as an RDF graph."""
-        return report_rdf.report_graph(self.conforms, self.results, self.shapes)
+        return report_rdf.report_graph(self.results, self.shapes)
 
     def to_turtle(self) -> str:
         return report_rdf.serialize(self.to_graph(), "turtle")

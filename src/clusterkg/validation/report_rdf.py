@@ -55,22 +55,26 @@ def node_of(term: str, plain: str = "") -> Node:
 # ---------------------------------------------------------------- the report graph
 
 
-def report_graph(conforms: bool, results: Iterable[ValidationResult], shapes: Graph | None) -> Graph:
+def report_graph(results: Iterable[ValidationResult], shapes: Graph | None) -> Graph:
     """One sh:ValidationReport with one sh:result per top-level result, details nested."""
     graph = Graph()
     graph.bind("sh", SH)
     report = BNode()
     graph.add((report, rdflib.RDF.type, sh("ValidationReport")))
-    graph.add((report, sh("conforms"), Literal(conforms)))
+    results = list(results)
+    # SHACL §3.6.1: conforms is true only when there is no result at all, warnings included
+    # (the build's gate, ValidationReport.conforms, lets warnings pass; the report graph does not).
+    graph.add((report, sh("conforms"), Literal(not results)))
+    paths: dict[Node, BNode] = {}  # shapes-graph blank node -> its one copy here: sharing kept (as pySHACL)
     for r in results:
-        graph.add((report, sh("result"), _write_result(graph, r, shapes)))
+        graph.add((report, sh("result"), _write_result(graph, r, shapes, paths)))
     return graph
 
 
-def _write_result(graph: Graph, r: ValidationResult, shapes: Graph | None) -> BNode:
+def _write_result(graph: Graph, r: ValidationResult, shapes: Graph | None, paths: dict[Node, BNode]) -> BNode:
     node = BNode()
     graph.add((node, rdflib.RDF.type, sh("ValidationResult")))
-    graph.add((node, sh("resultSeverity"), sh(r.severity)))
+    graph.add((node, sh("resultSeverity"), severity_node(r.severity)))
     graph.add((node, sh("focusNode"), node_of(r.focus_term, r.focus)))
     shape = _shape_node(r.shape, shapes)
     graph.add((node, sh("sourceShape"), shape))
@@ -81,10 +85,22 @@ def _write_result(graph: Graph, r: ValidationResult, shapes: Graph | None) -> BN
     if r.value or r.value_term:
         graph.add((node, sh("value"), node_of(r.value_term, r.value)))
     if r.path:
-        graph.add((node, sh("resultPath"), _path_node(graph, r.path, shape, shapes)))
+        graph.add((node, sh("resultPath"), _path_node(graph, r.path, shape, shapes, paths)))
     for detail in r.details:
-        graph.add((node, sh("detail"), _write_result(graph, detail, shapes)))
+        graph.add((node, sh("detail"), _write_result(graph, detail, shapes, paths)))
     return node
+
+
+def severity_node(severity: str) -> URIRef:
+    """sh:Violation for "Violation"; a severity of one's own keeps its IRI."""
+    return URIRef(severity) if ":" in severity else sh(severity)
+
+
+def severity_name(node: Node | None) -> str:
+    """The local name of a SHACL severity ("Violation"), or the IRI of any other."""
+    if node is None:
+        return "Violation"
+    return str(node)[len(SH) :] if str(node).startswith(SH) else str(node)
 
 
 def _message(text: str, shape: Node, shapes: Graph | None) -> Literal:
@@ -99,14 +115,14 @@ def _shape_node(shape: str, shapes: Graph | None) -> Node:
     return URIRef(shape) if _IRI.match(shape) else BNode(shape)
 
 
-def _path_node(graph: Graph, path: str, shape: Node, shapes: Graph | None) -> Node:
+def _path_node(graph: Graph, path: str, shape: Node, shapes: Graph | None, paths: dict[Node, BNode]) -> Node:
     """The shape's own sh:path, copied (a complex path is a structure of blank nodes), when it
     is the result's path; else the result's path is a predicate (sh:closed, SPARQL ?path)."""
     from .expressions import result_path  # the one renderer of paths as text
 
     own = shapes.value(shape, sh("path")) if shapes is not None else None
     if own is not None and shapes is not None and result_path(shapes, own) == path:
-        return _copy(graph, shapes, own, {})
+        return _copy(graph, shapes, own, paths)
     return URIRef(path) if _IRI.match(path) else Literal(path)
 
 
