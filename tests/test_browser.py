@@ -37,6 +37,16 @@ SELECT ?resource ?label ?lang WHERE {
 ORDER BY ?label
 """
 
+OF_KIND = """\
+#+ summary: Resources of a kind
+#+ description: Clusters or projects, with their labels.
+#+ param: kind | enum(cluster=ckg:Cluster,project=ckg:InternationalisationProject) | required \
+| example=cluster | The kind
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?resource ?label ?kind WHERE { ?resource a ?kind ; rdfs:label ?label }
+ORDER BY ?label
+"""
+
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed: run tools/install-system-deps.sh"
 )
@@ -47,6 +57,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = make_project(tmp_path_factory.mktemp("browser"))
     (project / "queries").mkdir()
     (project / "queries" / "labelled.rq").write_text(LABELLED, encoding="utf-8")
+    (project / "queries" / "of-kind.rq").write_text(OF_KIND, encoding="utf-8")
     with running_server(project) as root:
         yield root
 
@@ -86,8 +97,8 @@ def test_home_resource_and_query_pages_in_chromium(server: str, page) -> None:  
     assert browser_page.locator("h1").inner_text() == "TRACLIGHT"
 
     browser_page.goto(server + "/query")
-    browser_page.fill(
-        "#query",
+    set_query(
+        browser_page,
         "SELECT ?cluster ?label WHERE { ?cluster a <https://w3id.org/clusterkg/ontology#Cluster> ;"
         " <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label",
     )
@@ -112,4 +123,123 @@ def test_a_canned_query_form_leaves_empty_fields_out(server: str, page) -> None:
     browser_page.wait_for_url("**/queries/labelled*")
     assert "lang=" not in browser_page.url  # an empty value would be a 400 from the API
     assert browser_page.locator("table tbody tr").count() == 3  # the default, English
+    assert errors == [] and outside == []
+
+
+# ---------------------------------------------------------------- the query page and the canned-query forms
+
+CLUSTERS = "SELECT ?cluster WHERE { ?cluster a ckg:Cluster }"
+PROJECTS = "SELECT ?project ?by WHERE { ?project a ckg:InternationalisationProject ; ckg:runBy ?by }"
+
+
+def set_query(browser_page, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Put `text` into the editor (CodeMirror keeps the textarea hidden)."""
+    browser_page.wait_for_selector(".CodeMirror")
+    browser_page.evaluate("text => document.querySelector('.CodeMirror').CodeMirror.setValue(text)", text)
+
+
+def editor_text(browser_page) -> str:  # type: ignore[no-untyped-def]
+    return str(browser_page.evaluate("() => document.querySelector('.CodeMirror').CodeMirror.getValue()"))
+
+
+def run_with_ctrl_enter(browser_page, text: str) -> None:  # type: ignore[no-untyped-def]
+    set_query(browser_page, text)
+    browser_page.click(".CodeMirror-code")
+    browser_page.keyboard.press("Control+Enter")
+    browser_page.wait_for_selector("#results table.results tbody tr")
+
+
+def test_query_page_highlights_and_runs_with_ctrl_enter(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    browser_page, errors, outside = page
+    browser_page.goto(server + "/query")
+    assert browser_page.locator(".CodeMirror .cm-keyword").count() > 0  # SELECT, WHERE… highlighted
+    assert browser_page.locator("#query").is_hidden()  # the editor stands in for the textarea
+    run_with_ctrl_enter(browser_page, CLUSTERS)
+    assert browser_page.locator("#results th").all_inner_texts() == ["cluster"]
+    link = browser_page.locator("#results tbody td a").first
+    assert link.inner_text() == "BIORN cluster"  # the IRI shows its label, and links to its page
+    assert link.get_attribute("href") == "/id/cluster/biorn"
+    assert "query=SELECT" in browser_page.url  # the URL carries the query
+    assert errors == [] and outside == []
+
+
+def test_query_page_url_state_and_back_button(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    browser_page, errors, outside = page
+    browser_page.goto(server + "/query")
+    run_with_ctrl_enter(browser_page, CLUSTERS)
+    first_url = browser_page.url
+    run_with_ctrl_enter(browser_page, PROJECTS)
+    assert browser_page.locator("#results th").all_inner_texts() == ["project", "by"]
+    assert browser_page.url != first_url
+    browser_page.go_back()
+    browser_page.wait_for_function("() => document.querySelector('#results th')?.textContent === 'cluster'")
+    assert browser_page.url == first_url and editor_text(browser_page) == CLUSTERS
+    browser_page.go_forward()
+    browser_page.wait_for_function("() => document.querySelectorAll('#results th').length === 2")
+    assert editor_text(browser_page) == PROJECTS
+    # the shared URL, opened afresh, shows the query and its result (rendered by the server)
+    browser_page.goto(first_url)
+    assert editor_text(browser_page) == CLUSTERS
+    assert browser_page.locator("#results tbody td a").first.inner_text() == "BIORN cluster"
+    assert errors == [] and outside == []
+
+
+def test_query_page_completes_prefixes(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    browser_page, errors, outside = page
+    browser_page.goto(server + "/query")
+    set_query(browser_page, "")
+    browser_page.click(".CodeMirror-code")
+    browser_page.keyboard.type("PREFIX sk")
+    hints = browser_page.locator(".CodeMirror-hints li")
+    hints.first.wait_for()
+    assert hints.all_inner_texts() == ["skos: <http://www.w3.org/2004/02/skos/core#>"]
+    browser_page.keyboard.press("Enter")
+    assert editor_text(browser_page) == "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
+    browser_page.keyboard.press("Enter")
+    browser_page.keyboard.type("SELECT * WHERE { ?s a ckg:Clu")
+    browser_page.wait_for_function(
+        "() => [...document.querySelectorAll('.CodeMirror-hints li')]"
+        ".some(li => li.textContent === 'ckg:Cluster')"
+    )
+    browser_page.keyboard.press("Enter")
+    assert editor_text(browser_page).endswith("?s a ckg:Cluster")
+    assert errors == [] and outside == []
+
+
+def test_query_page_download_links(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    browser_page, errors, outside = page
+    browser_page.goto(server + "/query")
+    run_with_ctrl_enter(browser_page, CLUSTERS)
+    links = browser_page.locator("#downloads a")
+    assert links.all_inner_texts() == ["CSV", "JSON"]
+    csv_file = browser_page.request.get(server + links.nth(0).get_attribute("href"))
+    assert csv_file.headers["content-type"].startswith("text/csv")
+    assert csv_file.text().splitlines() == ["cluster", "https://w3id.org/clusterkg/id/cluster/biorn"]
+    json_file = browser_page.request.get(server + links.nth(1).get_attribute("href"))
+    assert json_file.json()["head"]["vars"] == ["cluster"]
+    assert errors == [] and outside == []
+
+
+def test_endpoint_opened_in_the_browser_shows_the_query_page(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlencode
+
+    browser_page, errors, outside = page
+    browser_page.goto(server + "/sparql?" + urlencode({"query": CLUSTERS}))
+    assert editor_text(browser_page) == CLUSTERS
+    assert browser_page.locator("#results tbody td a").first.inner_text() == "BIORN cluster"
+    assert errors == [] and outside == []
+
+
+def test_canned_query_form_with_a_drop_down(server: str, page) -> None:  # type: ignore[no-untyped-def]
+    browser_page, errors, outside = page
+    browser_page.goto(server + "/queries/of-kind")  # bare: the form, not an error
+    options = browser_page.locator("select[name=kind] option")
+    assert options.all_inner_texts() == ["cluster", "project"]
+    browser_page.select_option("select[name=kind]", "project")
+    browser_page.click("form.canned button")
+    browser_page.wait_for_url("**/queries/of-kind?kind=project")
+    assert browser_page.locator("table.results tbody td .literal").first.inner_text() == "TRACLIGHT"
+    assert browser_page.locator("select[name=kind]").input_value() == "project"
+    csv_link = browser_page.locator(".downloads a", has_text="CSV").get_attribute("href")
+    assert browser_page.request.get(server + csv_link).text().splitlines()[1].split(",")[1] == "TRACLIGHT"
     assert errors == [] and outside == []

@@ -22,12 +22,17 @@ from ..queries.openapi import DEFAULT_LIMIT, PAGING_DIGITS, document
 from ..settings import Settings
 from ..store import Executor, parse_term
 from .cache import Cached
-from .html import esc, layout
-from .negotiation import choose
+from .html import layout
+from .i18n import say, ui_language
+from .negotiation import choose, request_languages
+from .openapi_page import openapi_html
+from .queries_html import form_page_html, listing_html, result_html
 
 FORMATS = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
 PAGING = ("limit", "offset", "format")
 LISTING_FORMATS = ("json", "html")  # the listing has no CSV form
+# The HTML pages speak the reader's language: the same URL varies by it (and by the language cookie).
+VARY = "Accept, Accept-Language, Cookie, Authorization"
 T = TypeVar("T")
 
 
@@ -72,6 +77,7 @@ def routes(context: Context) -> list[BaseRoute]:
         Route("/queries", api.listing, methods=["GET", "HEAD"]),
         Route("/queries/{name}", api.run, methods=["GET", "HEAD"]),
         Route("/openapi.json", api.openapi, methods=["GET", "HEAD"]),
+        Route("/openapi", api.openapi_page, methods=["GET", "HEAD"]),
     ]
 
 
@@ -101,21 +107,31 @@ class QueryApi:
         self.catalogue = catalogue
         self.terms = terms
 
-    async def openapi(self, request: Request) -> Response:
+    def document(self) -> dict[str, Any]:
         # Never from the Host header: a forged Host must not send clients (or a shared cache) elsewhere.
         # Without public_url the server URL is relative: "where this document was fetched from".
         root = self.context.settings.public_url.rstrip("/") or "/"
-        spec = document(self.catalogue, root, max_rows=self.context.settings.max_result_rows)
-        return JSONResponse(spec, headers={"Cache-Control": "public, max-age=3600"})
+        return document(self.catalogue, root, max_rows=self.context.settings.max_result_rows)
+
+    async def openapi(self, request: Request) -> Response:
+        return JSONResponse(self.document(), headers={"Cache-Control": "public, max-age=3600"})
+
+    async def openapi_page(self, request: Request) -> Response:
+        """The OpenAPI document as a page, rendered here from the JSON (no Swagger UI, no CDN)."""
+        lang = reader_language(request)
+        body = openapi_html(self.document(), lang)
+        return html_response(say(lang, "api.title"), body, request, lang, cache="public, max-age=3600")
 
     async def listing(self, request: Request) -> Response:
         fmt = negotiate(request)
         if fmt not in LISTING_FORMATS:
             return _not_acceptable(request, LISTING_FORMATS)
-        entries = [describe(q) for q in self.catalogue.values()]
         if fmt == "html":
-            return html_response("Canned queries", listing_html(entries))
-        return JSONResponse({"queries": entries, "openapi": "/openapi.json"}, headers={"Vary": "Accept"})
+            lang = reader_language(request)
+            body = listing_html(self.catalogue.values(), lang)
+            return html_response(say(lang, "nav.queries"), body, request, lang)
+        entries = [describe(q) for q in self.catalogue.values()]
+        return JSONResponse({"queries": entries, "openapi": "/openapi.json"}, headers={"Vary": VARY})
 
     async def run(self, request: Request) -> Response:
         fmt = negotiate(request)
@@ -126,14 +142,20 @@ class QueryApi:
         if query is None:
             known = ", ".join(self.catalogue)
             raise NotFound(f"no canned query named {request.path_params['name']!r}", hint=f"known: {known}")
-        values, limit, offset = self.read_parameters(query, request)
-        terms = _parsed(queries.bind(query, values, self.terms))
+        try:
+            values, limit, offset = self.read_parameters(query, request)
+            terms = _parsed(queries.bind(query, values, self.terms))
+        except ParameterError as exc:
+            if fmt != "html":
+                raise  # API clients get the JSON 400 that names the parameter
+            return self.form_page(request, query, exc)
+        lang = reader_language(request) if fmt == "html" else ""
 
         async def produce() -> Cached:
             page = await self.context.using(
                 lambda executor: queries.run_page(executor, query, terms, limit, offset, private=private)
             )
-            response = self.render(request, query, values, page, fmt)
+            response = self.render(request, query, values, page, fmt, lang)
             headers = {"X-Total-Count": str(page.total)}
             links = page_links(request, page)
             if links:
@@ -141,8 +163,17 @@ class QueryApi:
             return Cached(bytes(response.body), response.headers["content-type"], headers)
 
         # A page of results is cached like any /sparql result; the ETag names the build it came from.
-        key = ("canned", query.name, tuple(sorted(values.items())), limit, offset, fmt)
-        return await self.context.cached(request, key, produce, private=private, vary="Accept, Authorization")
+        key = ("canned", query.name, tuple(sorted(values.items())), limit, offset, fmt, lang)
+        return await self.context.cached(request, key, produce, private=private, vary=VARY)
+
+    def form_page(self, request: Request, query: CannedQuery, error: ParameterError) -> Response:
+        """A browser's page for values the query cannot run with: the bare form when none were given
+        (200), else the form with what is wrong with each (400)."""
+        lang = reader_language(request)
+        values = {k: v for k, v in request.query_params.items() if k not in PAGING}
+        bare = not values and not any(k in request.query_params for k in ("limit", "offset"))
+        body = form_page_html(query, values, lang, {} if bare else error.problems)
+        return html_response(query.summary, body, request, lang, 200 if bare else 400)
 
     def read_parameters(self, query: CannedQuery, request: Request) -> tuple[dict[str, str], int, int]:
         """The parameter values, limit and offset; one ParameterError names every bad one."""
@@ -161,14 +192,21 @@ class QueryApi:
         return values, limit, offset
 
     def render(
-        self, request: Request, query: CannedQuery, values: dict[str, str], page: queries.Page, fmt: str
+        self,
+        request: Request,
+        query: CannedQuery,
+        values: dict[str, str],
+        page: queries.Page,
+        fmt: str,
+        lang: str = "en",
     ) -> Response:
         links = page_links(request, page)
         if fmt == "csv":
             return Response(page.table.write("csv"), media_type="text/csv; charset=utf-8")
         if fmt == "html":
-            body = result_html(query, values, page, links, self.context.href)
-            return html_response(query.summary, body)
+            files = {name: format_link(request, name) for name in ("csv", "json")}
+            body = result_html(query, values, page, links, files, self.context.href, lang)
+            return html_response(query.summary, body, request, lang)
         payload = {
             "query": query.name,
             "parameters": values,
@@ -256,73 +294,20 @@ def describe(query: CannedQuery) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------- HTML (every text escaped)
+def format_link(request: Request, fmt: str) -> str:
+    """This result's URL with format=`fmt`: the same parameters and page, as CSV or JSON."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+    return f"{request.url.path}?{urlencode([*kept, ('format', fmt)])}"
 
 
-def _esc(text: object) -> str:
-    return esc(text)
+def reader_language(request: Request) -> str:
+    return ui_language(request_languages(request.headers, request.cookies))
 
 
-def html_response(title: str, body: str, status: int = 200) -> Response:
-    page = layout(title, body, scripts=["/static/form.js"])
-    return Response(page, status, media_type="text/html; charset=utf-8")
-
-
-def listing_html(entries: list[dict[str, Any]]) -> str:
-    items = []
-    for entry in entries:
-        params = ", ".join(_esc(p["name"]) for p in entry["parameters"]) or "none"
-        items.append(
-            f'<li><a href="{_esc(entry["example"])}"><b>{_esc(entry["name"])}</b></a>: '
-            f"{_esc(entry['summary'])}"
-            f"<br><small>{_esc(entry['description'])} Parameters: {params}.</small></li>"
-        )
-    return (
-        f"<h1>Canned queries</h1><p>{len(entries)} queries. JSON: <code>Accept: application/json</code>.</p>"
-        + (f"<ul>{''.join(items)}</ul>")
-    )
-
-
-def _form(query: CannedQuery, values: dict[str, str]) -> str:
-    fields = []
-    for p in query.parameters:
-        value = values.get(p.name, p.default or "")
-        need = " required" if p.required else ""
-        fields.append(
-            f'<label>{_esc(p.name)} <input name="{_esc(p.name)}" value="{_esc(value)}"'
-            f' placeholder="{_esc(p.example or "")}"{need}></label> <small>{_esc(p.description)}</small><br>'
-        )
-    return f'<form class="canned" method="get">{"".join(fields)}<button>Run</button></form>'
-
-
-def _cell(term: Mapping[str, Any] | None, href: Any) -> str:
-    if not term:
-        return ""
-    value = str(term.get("value", ""))
-    if term.get("type") == "uri":
-        return f'<a href="{_esc(href(value))}">{_esc(value)}</a>'
-    lang = term.get("xml:lang")
-    return _esc(value) + (f" <small>@{_esc(lang)}</small>" if lang else "")
-
-
-def result_html(
-    query: CannedQuery, values: dict[str, str], page: queries.Page, links: dict[str, str], href: Any
-) -> str:
-    head = "".join(f"<th>{_esc(c)}</th>" for c in page.table.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{_cell(t, href)}</td>" for t in row) + "</tr>" for row in page.table.rows
-    )
-    shown = (
-        f"rows {page.offset + 1}–{page.offset + len(page.table.rows)} of {page.total}"
-        if page.table.rows
-        else (f"no rows on this page; {page.total} in all")
-    )
-    pager = " ".join(
-        f'<a rel="{rel}" href="{_esc(url)}">{"next" if rel == "next" else "previous"}</a>'
-        for rel, url in links.items()
-    )
-    return (
-        f"<h1>{_esc(query.summary)}</h1><p>{_esc(query.description)}</p>{_form(query, values)}"
-        f"<p>{_esc(shown)} {pager}</p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-        f"<details><summary>SPARQL</summary><pre>{_esc(query.sparql)}</pre></details>"
-    )
+def html_response(
+    title: str, body: str, request: Request, lang: str, status: int = 200, *, cache: str = ""
+) -> Response:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    page = layout(title, body, lang=lang, here=here, scripts=["/static/form.js"])
+    headers = {"Vary": VARY, **({"Cache-Control": cache} if cache else {})}
+    return Response(page, status, headers=headers, media_type="text/html; charset=utf-8")
