@@ -128,7 +128,11 @@ def test_home_page_counts_classes_and_links_everywhere(client: TestClient) -> No
     assert home.status_code == 200
     for href in ('href="/query"', 'href="/queries"', 'href="/dumps/"', 'href="/sparql"'):
         assert href in home.text
-    assert "<td>1</td>" in home.text and "Person" not in home.text  # contacts are not counted
+    assert '<td><span class="literal number">1</span></td>' in home.text
+    assert "Person" not in home.text  # contacts are not counted
+    # Without a release catalogue, the version and date come from the settings.
+    assert "<dt>Version</dt><dd>0.1.0</dd>" in home.text and "21 November 2026" in home.text
+    assert 'action="/queries/find-by-label"' in home.text and 'name="text"' in home.text
     listing = client.get("/browse", params={"class": CKG + "Cluster"})
     assert 'href="/id/cluster/biorn">BIORN cluster</a>' in listing.text
 

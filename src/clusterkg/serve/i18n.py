@@ -150,6 +150,7 @@ MESSAGES.update(
         "shapes.class_title": {"en": "{name}: what it needs", "de": "{name}: was eine Instanz braucht"},
         "shapes.in_ontology": {"en": "the class in the ontology", "de": "die Klasse in der Ontologie"},
         "shapes.all_classes": {"en": "all classes", "de": "alle Klassen"},
+        "shapes.see_also": {"en": "See also:", "de": "Siehe auch:"},
         "shapes.none": {
             "en": "No shape constrains instances of this class.",
             "de": "Keine Shape schränkt Instanzen dieser Klasse ein.",
@@ -267,5 +268,37 @@ MESSAGES.update(
         "outcomes.outcome": {"en": "Outcome", "de": "Ergebnis"},
         "outcomes.count": {"en": "Count", "de": "Anzahl"},
         "outcomes.as_written": {"en": "As the source writes it", "de": "Wortlaut der Quelle"},
+        "home.title": {"en": "European industry clusters", "de": "Europäische Industriecluster"},
+        "home.about": {
+            "en": "A knowledge graph of European industry clusters, the partnerships they form, their "
+            "internationalisation projects, target markets, programmes and calls, built from public "
+            "source documents. Every resource records the document it came from.",
+            "de": "Ein Wissensgraph europäischer Industriecluster, ihrer Partnerschaften, "
+            "Internationalisierungsprojekte, Zielmärkte, Programme und Ausschreibungen, erstellt aus "
+            "öffentlichen Quelldokumenten. Jede Ressource nennt das Dokument, aus dem sie stammt.",
+        },
+        "home.version": {"en": "Version", "de": "Version"},
+        "home.issued": {"en": "Released", "de": "Veröffentlicht"},
+        "home.licence": {"en": "Licence", "de": "Lizenz"},
+        "home.downloads": {"en": "Release", "de": "Veröffentlichung"},
+        "home.search": {"en": "Search by name", "de": "Nach Namen suchen"},
+        "home.search_hint": {"en": "e.g. bio, cluster, COSME", "de": "z. B. bio, Cluster, COSME"},
+        "home.search_button": {"en": "Search", "de": "Suchen"},
+        "home.chart_title": {
+            "en": "The {count} most-targeted countries",
+            "de": "Die {count} häufigsten Zielländer",
+        },
+        "home.chart_value": {
+            "en": "targeted by {value} projects or partnerships",
+            "de": "Ziel von {value} Projekten oder Partnerschaften",
+        },
+        "home.map_title": {
+            "en": "All target countries, shaded by phase",
+            "de": "Alle Zielländer, nach Phase eingefärbt",
+        },
+        "home.classes": {"en": "What is in it", "de": "Was enthalten ist"},
+        "home.list": {"en": "list", "de": "Liste"},
+        "browse.heading": {"en": "Instances of {cls}", "de": "Instanzen von {cls}"},
+        "browse.shown": {"en": "{count} shown.", "de": "{count} angezeigt."},
     }
 )

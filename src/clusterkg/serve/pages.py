@@ -11,21 +11,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from ..errors import ParameterError
-from ..namespaces import RDFS
+from ..namespaces import CKG, RDFS
 from .cache import Cached
-from .html import compact, esc, iri_link, layout, link, table
-from .i18n import UI_LANGUAGES, ui_language
+from .home import home
+from .html import compact, esc, iri_link, layout, link
+from .i18n import UI_LANGUAGES, say, ui_language
 from .negotiation import LANGUAGE_COOKIE, pick_label, request_languages
-from .query_page import query_route
+from .query_page import query_route, result_labels
 from .release import ontology_docs
 from .release import routes as release_routes
-from .resources import ShapesDocument, dereference
+from .resources import dereference
+from .shapes_pages import ShapesDocument
+from .shapes_pages import routes as shapes_routes
+from .values import format_number
 
 if TYPE_CHECKING:
     from . import ServeContext
@@ -52,42 +56,6 @@ def _labelled(rows: list[dict[str, Any]], key: str, languages: list[str]) -> dic
     return {iri: pick_label(by_lang, languages) or compact(iri) for iri, by_lang in labels.items()}
 
 
-async def home(context: ServeContext, request: Request) -> Response:
-    private = context.is_private(request)
-    languages = request_languages(request.headers, request.cookies)
-
-    async def produce() -> Cached:
-        rows = (await context.select_rows(CLASS_COUNTS, private=private)).rows
-        names = _labelled(rows, "c", languages)
-        counts = {row["c"]["value"]: row["n"]["value"] for row in rows}
-        cells = [
-            [iri_link(c, context, names.get(c)), esc(n), link(f"/browse?class={_quote(c)}", "list")]
-            for c, n in counts.items()
-        ]
-        dumps = (
-            f"<li>{link('/dumps/', 'Dumps')}: the whole public graph to download, "
-            f"described by its {link('/catalog', 'DCAT-AP catalog')} and "
-            f"{link('/.well-known/void', 'VoID description')}.</li>"
-            if context.settings.dumps_dir.is_dir()
-            else ""
-        )
-        body = (
-            "<h1>European industry clusters</h1>"
-            "<p>A knowledge graph of European industry clusters, the partnerships they form, their "
-            "internationalisation projects, target markets, programmes and calls, built from public "
-            "source documents. Every resource records the document it came from.</p>"
-            '<ul class="entry-points">'
-            f"<li>{link('/query', 'Query page')}: write SPARQL and see the results.</li>"
-            f"<li>{link('/queries', 'Canned queries')}: ready-made questions, also as a REST API.</li>"
-            f"<li>{link('/sparql', 'SPARQL endpoint')}: the SPARQL 1.1 Protocol, for tools.</li>"
-            f"<li>{link('/ontology', 'Ontology')} and {link('/shapes', 'SHACL shapes')}.</li>{dumps}</ul>"
-            "<h2>What is in it</h2>" + table(["Class", "Instances", ""], cells, "class-counts")
-        )
-        return Cached(layout("Home", body, lang=ui_language(languages)).encode(), "text/html; charset=utf-8")
-
-    return await context.cached(request, ("home", tuple(languages)), produce, private=private, vary=VARY)
-
-
 def _quote(text: str) -> str:
     from urllib.parse import quote
 
@@ -97,21 +65,31 @@ def _quote(text: str) -> str:
 async def browse(context: ServeContext, request: Request) -> Response:
     cls = request.query_params.get("class") or ""
     if not cls or any(c in cls for c in '<>"{}|^`\\ '):
-        return PlainTextResponse("Bad request: give ?class= the IRI of a class\n", 400)
+        raise ParameterError(
+            "class must be the IRI of a class",
+            parameter="class",
+            hint="e.g. /browse?class=" + CKG + "Cluster",
+        )
     private = context.is_private(request)
     languages = request_languages(request.headers, request.cookies)
 
     async def produce() -> Cached:
+        lang = ui_language(languages)
         result = await context.select_rows(INSTANCES, private=private, substitutions={"this": f"<{cls}>"})
         names = _labelled(result.rows, "s", languages)
+        names.update(await result_labels(context, request, [{"c": {"type": "uri", "value": cls}}], private))
         members = sorted({r["s"]["value"] for r in result.rows}, key=lambda s: (names.get(s) or s).lower())
         items = "".join(f"<li>{iri_link(s, context, names.get(s))}</li>" for s in members)
+        shown = say(lang, "browse.shown", count=format_number(str(len(members)), lang))
         body = (
-            f"<h1>Instances of {iri_link(cls, context)}</h1><p>{len(members)} shown.</p>"
-            f'<ul class="instances">{items}</ul>'
+            f"<h1>{say(lang, 'browse.heading', cls=iri_link(cls, context, names.get(cls)))}</h1>"
+            f'<p>{esc(shown)}</p><ul class="instances">{items}</ul>'
         )
+        title = say(lang, "browse.heading", cls=names.get(cls) or compact(cls))
         return Cached(
-            layout(f"Instances of {compact(cls)}", body, lang=ui_language(languages)).encode(),
+            layout(
+                title, body, lang=lang, here=str(request.url.path) + "?" + str(request.url.query)
+            ).encode(),
             "text/html; charset=utf-8",
         )
 
@@ -197,7 +175,7 @@ def routes(context: ServeContext) -> list[BaseRoute]:
         return endpoint
 
     async def resource(request: Request) -> Response:
-        docs = ontology_docs(context, request) if request.url.path == "/ontology" else None
+        docs = await ontology_docs(context, request) if request.url.path == "/ontology" else None
         if docs is not None:
             return docs  # the published, generated documentation is the better page for people
         return await guarded(lambda c, r: dereference(c, r, shapes))(request)
@@ -217,6 +195,7 @@ def routes(context: ServeContext) -> list[BaseRoute]:
             return await dumps_index(context, request)
 
         found += [Route("/dumps/", dumps), Mount("/dumps", DumpFiles(directory=context.settings.dumps_dir))]
+    found += shapes_routes(context, shapes)
     found.append(Route("/{path:path}", resource, name="resource"))
     return found
 
