@@ -26,13 +26,24 @@ from .catalog import CatalogWriter, ReleaseFacts
 from .diff import ReleaseDiff, diff_releases
 from .docs import write_ontology_html
 from .dumps import DumpFile, write_checksums, write_data_dumps, write_schema
-from .metadata import load_metadata
+from .landing import LandingFacts, write_landing_page
+from .metadata import CatalogMetadata, load_metadata
+from .mqa import MqaReport, assess_release
 from .profile import DataProfile, profile_lines
 from .release import staged_release
-from .vocab import RELEASE_PREFIXES
+from .vocab import AUTHORITY, RELEASE_PREFIXES
 from .void import void_triples
 
-__all__ = ["Release", "ReleaseDiff", "contact_details", "contacts_named_in", "diff_releases", "publish"]
+__all__ = [
+    "MqaReport",
+    "Release",
+    "ReleaseDiff",
+    "assess_release",
+    "contact_details",
+    "contacts_named_in",
+    "diff_releases",
+    "publish",
+]
 
 DATA_STEM = "clusterkg"
 METADATA_FILE = Path("catalog") / "catalog.toml"
@@ -113,8 +124,22 @@ def publish(
             catalog.extend(void)
             _write_metadata(folder, "void", void.to_bytes(), ("turtle",))
             _write_metadata(folder, "catalog", catalog.to_bytes(), ("turtle", "rdfxml", "jsonld"))
+        with step("writing the landing page", seconds, progress):
             write_checksums(folder, [p.name for p in folder.iterdir()])
+            write_landing_page(folder, _landing_facts(settings, metadata))
+            write_checksums(folder, [p.name for p in folder.iterdir() if p.name != "SHA256SUMS"])
     return release
+
+
+def _landing_facts(settings: Settings, metadata: CatalogMetadata) -> LandingFacts:
+    return LandingFacts(
+        title=metadata.texts("dataset", "title")["en"],
+        description=metadata.texts("dataset", "description")["en"],
+        version=settings.release_version,
+        date=settings.release_date,
+        licence=f"{AUTHORITY}licence/{metadata.text('dataset', 'licence')}",
+        endpoint=settings.endpoint_url,
+    )
 
 
 def _graph_key(graph: str) -> str:

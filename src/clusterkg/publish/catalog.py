@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import geo
 from ..namespaces import CKG, DCAT, DCT, FOAF, RDF, RDFS, SHAPES, SKOS, VCARD, XSD
 from ..settings import Settings
 from .dumps import DumpFile
@@ -31,6 +32,7 @@ from .void import dataset_iri
 A = iri(RDF + "type")
 _DATE = XSD + "date"
 PLANNED_AVAILABILITY = AUTHORITY + "planned-availability"
+WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
 
 
@@ -57,6 +59,7 @@ class CatalogWriter:
         self.publisher = iri(f"{base}publisher")
         self.contact = iri(f"{base}contact-point")
         self.licence = iri(f"{AUTHORITY}licence/{metadata.text('dataset', 'licence')}")
+        self.rights = iri(f"{base}dataset/rights")
 
     def build(self, facts: ReleaseFacts) -> Triples:
         self._catalog(facts)
@@ -65,6 +68,8 @@ class CatalogWriter:
             self._distribution(dump)
         self._service()
         self._agents()
+        self._locations(facts)
+        self._rights()
         return self.t
 
     # -- helpers -------------------------------------------------------------------------------
@@ -144,7 +149,8 @@ class CatalogWriter:
         self._provenance(d)
         self.t.add(d, iri(DCAT + "version"), literal(self.s.release_version))
         self._texts(d, ADMS + "versionNotes", facts.version_notes)
-        self._typed(d, DCAT + "landingPage", self.m.text("catalog", "homepage"), FOAF + "Document")
+        # The release folder's index.html: served by any static host, and by `clusterkg serve`.
+        self._typed(d, DCAT + "landingPage", self.s.download_url, FOAF + "Document")
         self._dates(d)
         for dump in facts.data_dumps:
             self.t.add(d, iri(DCAT + "distribution"), self._distribution_iri(dump))
@@ -205,8 +211,25 @@ class CatalogWriter:
         self.t.add(dist, iri(DCAT + "byteSize"), literal(dump.size, datatype=XSD + "nonNegativeInteger"))
         self._checksum(dist, dump)
         self.t.add(dist, iri(DCT + "license"), self.licence)
+        self.t.add(dist, iri(DCT + "rights"), self.rights)
         self._availability(dist)
         self._dates(dist)
+
+    def _rights(self) -> None:
+        self.t.add(self.rights, A, iri(DCT + "RightsStatement"))
+        self._texts(self.rights, RDFS + "label", self.m.texts("dataset", "rights"))
+
+    def _locations(self, facts: ReleaseFacts) -> None:
+        """Each country covered gets its bounding box and centroid (WKT, longitude first)."""
+        for country in sorted(facts.profile.countries):
+            code = country.rsplit("/", 1)[-1]
+            if not geo.has_country(code):
+                continue  # no outline in Natural Earth: the country stays without geometry
+            west, south, east, north = (_degrees(v) for v in geo.country_bbox(code))
+            box = f"POLYGON(({west} {south}, {east} {south}, {east} {north}, {west} {north}, {west} {south}))"
+            lon, lat = (_degrees(v) for v in geo.country_centroid(code))
+            self.t.add(iri(country), iri(DCAT + "bbox"), literal(box, datatype=WKT))
+            self.t.add(iri(country), iri(DCAT + "centroid"), literal(f"POINT({lon} {lat})", datatype=WKT))
 
     def _checksum(self, dist: str, dump: DumpFile) -> None:
         checksum = iri(f"{self.s.base_iri}distribution/{dump.name}/sha256")
@@ -272,3 +295,9 @@ class CatalogWriter:
         mailbox = self.m.text("contact_point", "mailbox", "")
         if mailbox:
             self.t.add(cp, iri(VCARD + "hasEmail"), iri(mailbox))
+
+
+def _degrees(value: float) -> str:
+    """Four decimals (about 10 m): plenty for a country, and stable across platforms."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
