@@ -177,7 +177,7 @@ def _chart(rows: list[Row], context: ServeContext, labels: dict[str, str], lang:
     bars = [
         Bar(
             place_name(r["country"]["value"], labels),
-            context.href(r["country"]["value"]),
+            _who_targets(r["country"]["value"]),
             int(r["n"]["value"]),
         )
         for r in rows
