@@ -39,6 +39,7 @@ EXPECTED_FILES = {
     "ontology.ttl",
     "ontology.rdf",
     "ontology.html",
+    "ontology.css",
     "index.html",
     "shapes.ttl",
     "shapes.rdf",
