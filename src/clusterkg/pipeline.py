@@ -49,7 +49,14 @@ def map_sources(settings: Settings, out: Path, progress: Progress = quiet) -> tu
     checked = sources.check_sources(settings.path("sources"), settings.path("reference"))
     progress(f"sources: {sum(checked.row_counts.values())} rows in {len(checked.row_counts)} tables")
     rules = mapping.load_mappings(sorted(settings.path("mappings").glob("*.rml.ttl")))
-    ontology_quads = graph_to_nquads(load_ontology(settings), graph_iri(settings.base_iri, "ontology"))
+    # The ontology, and the labels, codes and continents of the countries used (reference/*.ttl, made
+    # by tools/make_country_reference.py), each in its graph; rdflib ends its output with a blank line.
+    reference = parse_graphs(sorted(settings.path("reference").glob("*.ttl")))
+    fixed = (
+        graph_to_nquads(load_ontology(settings), graph_iri(settings.base_iri, "ontology")),
+        graph_to_nquads(reference, graph_iri(settings.base_iri, "reference")),
+    )
+    ontology_quads = "".join(text.strip("\n") + "\n" for text in fixed if text.strip())
     count = 0
     try:
         with open(out, "w", encoding="utf-8") as f:
@@ -262,6 +269,21 @@ def private_graphs(settings: Settings) -> list[str]:
 def open_store(settings: Settings, max_rows: int | None = None) -> store.KnowledgeStore:
     """The current build, read-only, as the in-process executor."""
     return store.KnowledgeStore(settings.store, max_rows=max_rows, base_iri=settings.base_iri)
+
+
+def recorded_report(settings: Settings) -> tuple[str, validation.ValidationReport]:
+    """(build name, report) the current build's validation recorded, with the shapes for names."""
+    build = settings.store.resolve()
+    text = store.read_build_file(build, RECORD) if settings.store.exists() else None
+    if not text:
+        raise StoreError(
+            f"no validation record in {settings.store}: there is no complete build",
+            hint="run `clusterkg build`, or name the files to validate: clusterkg validate FILE...",
+        )
+    record = json.loads(text)
+    report = validation.ValidationReport.from_json(record["report"])
+    report.shapes = validation.load_shapes(settings.path("shapes"), settings.path("ontology"))
+    return str(record.get("build", build.name)), report
 
 
 def validate_files(settings: Settings, files: list[Path]) -> validation.ValidationReport:

@@ -110,24 +110,37 @@ def build(ctx: click.Context, store: Path | None, quiet: bool) -> None:
         click.echo(f"Previous build kept for rollback: {summary.previous}")
     _echo_counts("Triples per named graph:", summary.graph_counts)
     _echo_counts("Instances per class (public graphs):", summary.class_counts)
-    warnings = [r for r in summary.report.results if r.severity != "Violation"]
-    if warnings:
-        click.echo(f"\n{len(warnings)} SHACL warning(s); run `clusterkg validate` for details.")
+    if summary.report.results:  # warnings only (violations stop the build): show them here
+        click.echo(f"\n{summary.report.to_text()}")
+        click.echo("`clusterkg validate` (no files) shows this report again; --format turtle as SHACL.")
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "turtle", "jsonld", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; turtle or jsonld: a W3C SHACL validation report; json: clusterkg's record.",
 )
+@store_option
 @click.pass_context
 @handle_errors
-def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str) -> None:
-    """Validate RDF files (Turtle, N-Triples, N-Quads, RDF/XML, JSON-LD) against the shapes.
+def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, store: Path | None) -> None:
+    """Validate RDF files against the shapes; without files, show the current build's report.
 
-    Exit code 0 when they conform, 1 when they do not, 2 when a file does not parse.
+    FILES may be in any release format (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD), each
+    also gzipped (.gz). Exit code 0 when they conform, 1 when they do not, 2 when a file does not parse.
     """
-    report = pipeline.validate_files(_settings(ctx), list(files))
+    settings = _settings(ctx, store=store)
+    if files:
+        report = pipeline.validate_files(settings, list(files))
+    else:
+        build, report = pipeline.recorded_report(settings)
+        if fmt == "text":
+            click.echo(f"The validation recorded by the build {build}:", err=True)
     click.echo(report.render(fmt))
     if not report.conforms:
         sys.exit(1)

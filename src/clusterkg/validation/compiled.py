@@ -204,16 +204,52 @@ def run_checks(compiled: CompiledShapes, select: Select) -> list[Finding]:
     evaluates, so they run on every core at once (about 2x on two cores).
     """
 
-    def rows(check: Check) -> list[dict[str, str]]:
-        return list(select(check.query))
+    queries = with_class_closures(compiled.checks, select)
 
+    def rows(query: str) -> list[dict[str, str]]:
+        return list(select(query))
+
+    # The user-written SPARQL constraints are the longest single queries: started first, they
+    # do not leave one core idle at the end.
+    order = sorted(range(len(queries)), key=lambda i: compiled.checks[i].kind != "sparql")
     found: dict[Finding, None] = {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="shacl") as threads:
-        for check, results in zip(compiled.checks, threads.map(rows, compiled.checks), strict=True):
-            for row in results:
-                for finding in read_row(check, row):
-                    found.setdefault(finding, None)
+        answers = dict(zip(order, threads.map(rows, [queries[i] for i in order]), strict=True))
+    for i, check in enumerate(compiled.checks):
+        for row in answers[i]:
+            for finding in read_row(check, row):
+                found.setdefault(finding, None)
     return sorted(found)
+
+
+# `?x rdf:type/rdfs:subClassOf* <C>` as the checks write it (sh:class, targetClass).
+CLASS_PATH = re.compile(r"(\?\w+) " + re.escape(ex.TYPE_PATH) + r" (<[^<>\s]+>)")
+SUBCLASSES = f"SELECT DISTINCT ?c WHERE {{{{ ?c <{RDFS}subClassOf>* {{cls}} }}}}"
+
+
+def with_class_closures(checks: list[Check], select: Select) -> list[str]:
+    """The queries with each `?x rdf:type/rdfs:subClassOf* <C>` written as `?x rdf:type ?t` with ?t
+    among the subclasses of C, looked up once per class in the same data: the same solutions, but
+    the engine joins on the type index instead of walking the subclass path once per node (about
+    2x faster for sh:class checks). A class with a blank-node subclass keeps the path (VALUES
+    cannot name a blank node). User-written sh:sparql queries are run as written."""
+    queries = [c.query for c in checks]
+    closures: dict[str, str | None] = {}
+    for cls in sorted({m.group(2) for q in queries for m in CLASS_PATH.finditer(q)}):
+        subclasses = [row["c"] for row in select(SUBCLASSES.format(cls=cls))]
+        closures[cls] = None if any(s.startswith("_:") for s in subclasses) else " ".join(subclasses)
+    counter = iter(range(1 << 30))
+
+    def expand(match: re.Match[str]) -> str:
+        subclasses = closures[match.group(2)]
+        if subclasses is None:
+            return match.group(0)
+        var = f"?_ckg_class{next(counter)}"
+        return f"{match.group(1)} <{RDF}type> {var} VALUES {var} {{ {subclasses} }}"
+
+    return [
+        q if c.kind == "sparql" else CLASS_PATH.sub(expand, q) for c, q in zip(checks, queries, strict=True)
+    ]
 
 
 def read_row(check: Check, row: dict[str, str]) -> list[Finding]:

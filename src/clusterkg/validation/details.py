@@ -17,7 +17,10 @@ from .report_rdf import node_of
 
 NODE = "NodeConstraintComponent"
 _TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
-_CLASSES = (URIRef("http://www.w3.org/2000/01/rdf-schema#Class"), URIRef("http://www.w3.org/2002/07/owl#Class"))
+_CLASSES = (
+    URIRef("http://www.w3.org/2000/01/rdf-schema#Class"),
+    URIRef("http://www.w3.org/2002/07/owl#Class"),
+)
 MAX_DEPTH = 8  # sh:node chains deeper than this are shown without further detail
 
 
@@ -47,7 +50,11 @@ def _with_details(
     r: ValidationResult, shapes: Graph, found: dict[tuple[str, str], list[ValidationResult]]
 ) -> ValidationResult:
     term = r.value_term or f"<{r.value}>"
-    details = [d for n in shapes.objects(node_of("", r.shape), URIRef(SH + "node")) for d in found.get((str(n), term), [])]
+    details = [
+        d
+        for n in shapes.objects(node_of("", r.shape), URIRef(SH + "node"))
+        for d in found.get((str(n), term), [])
+    ]
     return dataclasses.replace(r, details=tuple(details))
 
 

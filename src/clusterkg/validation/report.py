@@ -82,7 +82,10 @@ class ValidationReport:
         """One block per finding (same severity, message, shape, path), naming its components."""
         head = "Conforms" if self.conforms else "Does not conform"
         tally = ", ".join(f"{n} {severity.lower()}(s)" for severity, n in sorted(self.counts().items()))
-        lines = [f"{head}: {len(self.results)} result(s) over {self.triples} triples" + (f" ({tally})." if tally else ".")]
+        lines = [
+            f"{head}: {len(self.results)} result(s) over {self.triples} triples"
+            + (f" ({tally})." if tally else ".")
+        ]
         for key, members in _grouped(self.results):
             severity, message, shape, path = key
             components = sorted({c for r in members for c in _components(r)})
@@ -158,7 +161,8 @@ def _where(r: ValidationResult) -> str:
 def _detail_lines(members: list[ValidationResult], indent: str) -> list[str]:
     """The distinct reasons under the members' sh:detail results, once each."""
     reasons = {
-        f"{d.severity} sh:{d.component or '-'}: {d.message}" + (f" (value: {d.value})" if d.value else ""): None
+        f"{d.severity} sh:{d.component or '-'}: {d.message}"
+        + (f" (value: {d.value})" if d.value else ""): None
         for r in members
         for d in r.details
     }

@@ -153,14 +153,14 @@ def skolemise(shapes: Graph) -> Graph:
     it) and of what it says, so the same shapes files give the same IRIs in every run.
     Paths and lists stay blank nodes, as SHACL writes them.
     """
-    names = {b: URIRef(SKOLEM + digest) for b, digest in _shape_digests(shapes).items()}
+    names: dict[Node, Node] = {b: URIRef(SKOLEM + digest) for b, digest in _shape_digests(shapes).items()}
     if not names:
         return shapes
     copy = Graph()
     for prefix, namespace in shapes.namespaces():
         copy.bind(prefix, namespace)
     for s, p, o in shapes:
-        copy.add((names.get(s, s), p, names.get(o, o)))  # type: ignore[arg-type]
+        copy.add((names.get(s, s), p, names.get(o, o)))
     return copy
 
 
@@ -191,7 +191,11 @@ def _shape_links(shapes: Graph) -> list[tuple[Node, str, BNode]]:
     typed = (sh("NodeShape"), sh("PropertyShape"))
     linked = {shape for _, _, shape in links}
     for kind in typed:
-        links += [(kind, "a", s) for s in shapes.subjects(rdflib.RDF.type, kind) if isinstance(s, BNode) and s not in linked]
+        links += [
+            (kind, "a", s)
+            for s in shapes.subjects(rdflib.RDF.type, kind)
+            if isinstance(s, BNode) and s not in linked
+        ]
     return links
 
 
@@ -228,9 +232,9 @@ def shape_name(shapes: Graph | None, shape: str) -> str:
     ("ckgsh:ClusterShape / property ckg:country") or its targets."""
     if not shape.startswith(SKOLEM) and _IRI.match(shape):
         return compact(shape)
-    if shapes is None:
-        return "an anonymous shape"
     node = _shape_node(shape, shapes)
+    if shapes is None or (node, None, None) not in shapes:
+        return "an anonymous shape"
     path = shapes.value(node, sh("path"))
     from .expressions import result_path
 
