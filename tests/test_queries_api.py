@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -180,3 +183,134 @@ def test_total_is_true_when_the_result_is_longer_than_the_row_cap(built_project:
         body = capped.get("/queries/cluster-overview", params={"limit": 5, "offset": 2}).json()
     assert len(body["results"]["bindings"]) == 5
     assert body["total"] > 10  # counted apart, not cut at the 7-row cap
+
+
+# ---------------------------------------------------------------- pages for people: forms, downloads, OpenAPI
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+class Tags(HTMLParser):
+    """Start tags with their attributes, and the option values of each drop-down by (form, name)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.options: dict[tuple[str, str], list[str]] = {}
+        self._form = ""
+        self._select: tuple[str, str] | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {k: v or "" for k, v in attrs}
+        self.tags.append((tag, found))
+        if tag == "form":
+            self._form = found.get("action", "")
+        elif tag == "select":
+            self._select = (self._form, found["name"])
+            self.options.setdefault(self._select, [])
+        elif tag == "option" and self._select is not None:
+            self.options[self._select].append(found["value"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+    def find(self, tag: str, **wanted: str) -> list[dict[str, str]]:
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in wanted.items())]
+
+
+def catalogue() -> dict[str, Any]:
+    from clusterkg import queries
+
+    return queries.load_queries(REPO / "queries")
+
+
+def test_a_bare_query_url_in_a_browser_shows_its_form(client: TestClient) -> None:
+    query = catalogue()["clusters-by-target-country"]
+    page = client.get("/queries/clusters-by-target-country", headers=BROWSER)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert query.description in html.unescape(page.text) and "Bad parameter" not in page.text
+    tags = Tags(page.text)
+    assert tags.find("input", name="country", required="")  # the required field, marked required
+    assert query.parameter("country").description in html.unescape(page.text)  # type: ignore[union-attr]
+    assert "an ISO 3166 alpha-2 or alpha-3 code" in page.text  # what the parameter accepts
+    assert not tags.find("table")  # no result yet
+    api = client.get("/queries/clusters-by-target-country", headers={"Accept": "application/json"})
+    assert api.status_code == 400 and api.json()["parameter"] == "country"  # API clients: the 400
+
+
+def test_bad_values_in_a_browser_show_the_form_with_the_problem(client: TestClient) -> None:
+    page = client.get("/queries/clusters-by-target-country?country=Atlantis", headers=BROWSER)
+    assert page.status_code == 400 and "&#x27;Atlantis&#x27; is not a known country" in page.text
+    assert Tags(page.text).find("input", name="country", value="Atlantis")  # kept, to correct it
+    assert 'class="field invalid"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("name", "parameter"),
+    [("clusters-by-target-country", "phase"), ("most-targeted-countries", "certainty")],
+)
+def test_enumerations_are_drop_downs_of_the_headers_values(
+    client: TestClient, name: str, parameter: str
+) -> None:
+    declared = list(catalogue()[name].parameter(parameter).kind.choices)  # type: ignore[union-attr]
+    example = client.get("/queries?format=json").json()["queries"]
+    url = next(q["example"] for q in example if q["name"] == name)
+    for page in (client.get(url, headers=BROWSER), client.get("/queries", headers=BROWSER)):
+        options = Tags(page.text).options[(f"/queries/{name}", parameter)]
+        assert [o for o in options if o] == declared  # plus "(any)" ("") where the value is optional
+        assert options[0] == ""
+
+
+def test_the_chosen_value_stays_selected(client: TestClient) -> None:
+    page = client.get("/queries/clusters-by-target-country?country=CAN&phase=implementation", headers=BROWSER)
+    assert Tags(page.text).find("option", value="implementation", selected="")
+    assert not Tags(page.text).find("option", value="concept", selected="")
+
+
+def test_every_query_has_a_form_on_the_index_and_its_own_page(client: TestClient) -> None:
+    index = Tags(client.get("/queries", headers=BROWSER).text)
+    forms = [a["action"] for a in index.find("form", **{"class": "canned"})]
+    assert forms == [f"/queries/{name}" for name in QUERY_NAMES]
+    assert index.find("a", href="/openapi.json") and index.find("a", href="/openapi")
+    for name in QUERY_NAMES:
+        page = client.get(f"/queries/{name}", headers=BROWSER)
+        assert page.status_code == 200, name
+        assert Tags(page.text).find("form", action=f"/queries/{name}"), name
+
+
+def test_csv_and_json_links_give_the_current_result(client: TestClient) -> None:
+    url = "/queries/clusters-by-target-country?country=CAN&phase=concept&limit=5"
+    page = client.get(url, headers=BROWSER)
+    links = {a["data-format"]: a["href"] for a in Tags(page.text).find("a") if "data-format" in a}
+    assert set(links) == {"csv", "json"}
+    as_json = client.get(links["json"], headers=BROWSER).json()  # format= wins over a browser's Accept
+    as_csv = list(csv.reader(io.StringIO(client.get(links["csv"], headers=BROWSER).text)))
+    assert as_json["parameters"] == {"country": "CAN", "phase": "concept"} and as_json["limit"] == 5
+    assert len(as_csv) - 1 == len(as_json["results"]["bindings"]) > 0
+    assert [row[0] for row in as_csv[1:]] == [b["cluster"]["value"] for b in as_json["results"]["bindings"]]
+
+
+def test_the_pages_speak_german(client: TestClient) -> None:
+    page = client.get("/queries/clusters-by-target-country", headers={**BROWSER, "Accept-Language": "de"})
+    assert "Ausführen" in page.text and "erforderlich" in page.text and 'lang="de"' in page.text
+    assert "Accept-Language" in page.headers["vary"]
+
+
+def test_the_openapi_document_has_a_browsable_view(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    view = client.get("/openapi", headers=BROWSER)
+    assert view.status_code == 200 and view.headers["content-type"].startswith("text/html")
+    tags = Tags(view.text)
+    assert "<script" not in view.text.split("<main>")[1]  # rendered on the server, no Swagger UI
+    for path, methods in document["paths"].items():
+        operation = methods["get"]
+        assert f"GET {path}" in view.text
+        assert tags.find("section", id=operation["operationId"])
+        for parameter in operation["parameters"]:
+            name = parameter.get("name") or parameter["$ref"].rsplit("/", 1)[-1]
+            assert f"<code>{name}</code>" in view.text
+    assert "∈ {concept, implementation}" in view.text  # the phase enumeration, from the schema
+    assert tags.find("a", href="/openapi.json")
+    assert tags.find("a", href="/queries/cluster-overview")  # try it: the operation's own page

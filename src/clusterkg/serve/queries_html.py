@@ -49,9 +49,9 @@ def accepts(kind: ParamType, lang: str) -> str:
     return say(lang, key) if key else kind.help
 
 
-def _control(param: Parameter, value: str, lang: str) -> str:
+def _control(param: Parameter, field_id: str, value: str, lang: str) -> str:
     """The input for one parameter: a drop-down for an enumeration, a number field for an integer."""
-    attrs = f'name="{esc(param.name)}" id="param-{esc(param.name)}"' + (" required" if param.required else "")
+    attrs = f'name="{esc(param.name)}" id="{esc(field_id)}"' + (" required" if param.required else "")
     kind = param.kind
     if isinstance(kind, EnumType):
         blank = (
@@ -75,7 +75,8 @@ def _control(param: Parameter, value: str, lang: str) -> str:
     return f'<input type="text" {attrs} value="{esc(value)}"{placeholder}>'
 
 
-def _field(param: Parameter, value: str, lang: str, problem: str | None) -> str:
+def _field(query: CannedQuery, param: Parameter, value: str, lang: str, problem: str | None) -> str:
+    field_id = f"{query.name}-{param.name}"  # unique on the index, where every query has its form
     notes = [param.description, accepts(param.kind, lang)]
     if param.required:
         notes.append(say(lang, "queries.required"))
@@ -83,8 +84,8 @@ def _field(param: Parameter, value: str, lang: str, problem: str | None) -> str:
         notes.append(say(lang, "queries.default", value=param.default))
     error = f'<span class="problem">{esc(problem)}</span>' if problem else ""
     return (
-        f'<div class="field{" invalid" if problem else ""}"><label for="param-{esc(param.name)}">'
-        f"{esc(param.name)}</label> {_control(param, value, lang)}"
+        f'<div class="field{" invalid" if problem else ""}"><label for="{esc(field_id)}">'
+        f"{esc(param.name)}</label> {_control(param, field_id, value, lang)}"
         f'<small class="help">{esc(" · ".join(notes))}</small>{error}</div>'
     )
 
@@ -95,7 +96,8 @@ def form_html(
     """The form for `query`, filled with `values` (else the defaults), bad fields marked."""
     problems = problems or {}
     fields = "".join(
-        _field(p, values.get(p.name, p.default or ""), lang, problems.get(p.name)) for p in query.parameters
+        _field(query, p, values.get(p.name, p.default or ""), lang, problems.get(p.name))
+        for p in query.parameters
     )
     if not query.parameters:
         fields = f'<p class="help">{esc(say(lang, "queries.no_parameters"))}</p>'
