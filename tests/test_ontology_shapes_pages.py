@@ -234,6 +234,8 @@ def test_class_pages_in_german_and_their_errors(client: TestClient) -> None:
     missing = client.get("/shapes/NoSuchClass", headers=HTML)
     assert missing.status_code == 404 and "<nav>" in missing.text
     assert client.get("/shapes/Cluster", headers={"Accept": "text/turtle"}).status_code == 406
+    moved = client.get("/shapes/ckg:Cluster", headers=HTML, follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == "/shapes/Cluster"
 
 
 def test_class_slugs_round_trip() -> None:

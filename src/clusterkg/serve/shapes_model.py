@@ -98,17 +98,20 @@ class ShapesModel:
             self.targets.setdefault(str(cls), []).append(str(shape))
         for shapes_of in self.targets.values():
             shapes_of.sort()
+        self._classes: list[str] = []
 
     # -- classes
     def classes(self) -> list[str]:
         """Every class with a page: the ontology's classes and every class a shape targets."""
-        declared = {
-            str(s)
-            for kind in (OWL + "Class", RDFS + "Class")
-            for s in self.ontology.subjects(URIRef(RDF + "type"), URIRef(kind))
-            if isinstance(s, URIRef)
-        }
-        return sorted(declared | set(self.targets))
+        if not self._classes:
+            declared = {
+                str(s)
+                for kind in (OWL + "Class", RDFS + "Class")
+                for s in self.ontology.subjects(URIRef(RDF + "type"), URIRef(kind))
+                if isinstance(s, URIRef)
+            }
+            self._classes = sorted(declared | set(self.targets))
+        return self._classes
 
     def superclasses(self, cls: str) -> list[str]:
         """`cls` and every class above it (rdfs:subClassOf, transitively), nearest first."""

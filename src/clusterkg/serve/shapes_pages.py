@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import anyio.to_thread
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..errors import NotFound
@@ -353,6 +353,9 @@ def routes(context: ServeContext, shapes: ShapesDocument) -> list[BaseRoute]:
             return PlainTextResponse(
                 "Not acceptable: class pages are text/html; the shapes as RDF are at /shapes\n", 406
             )
+        canonical = class_slug(class_of_slug(slug))
+        if canonical and canonical != slug:  # ckg:Cluster -> Cluster: one address per class
+            return RedirectResponse("/shapes/" + canonical, 301)
         languages = request_languages(request.headers, request.cookies)
 
         async def produce() -> Cached:
