@@ -66,6 +66,12 @@ class Target:
     via: str  # the project or partnership that targets it
 
 
+def linked(iri: str, context: ServeContext, label: str | None = None) -> str:
+    """A link by label; without one, the IRI as its text, which may break anywhere on small screens."""
+    html = iri_link(iri, context, label)
+    return html if label else f'<span class="bare-iri">{html}</span>'
+
+
 def place_name(iri: str, labels: dict[str, str]) -> str:
     """A country or region by its label; a country without one by its code (DEU)."""
     if iri in labels:
@@ -120,11 +126,11 @@ def targets_html(
     rows = []
     for t in targets:
         cells = [
-            iri_link(t.place, context, place_name(t.place, labels)),
+            linked(t.place, context, place_name(t.place, labels)),
             esc(say(lang, "map.shade." + (t.phase or "unphased"))),
-            iri_link(t.certainty, context, labels.get(t.certainty)) if t.certainty else "",
+            linked(t.certainty, context, labels.get(t.certainty)) if t.certainty else "",
         ]
-        rows.append([*cells, iri_link(t.via, context, labels.get(t.via))] if show_via else cells)
+        rows.append([*cells, linked(t.via, context, labels.get(t.via))] if show_via else cells)
     if show_via:
         headers.append(say(lang, "targets.via"))
     heading = f'<h2 id="targets">{esc(say(lang, "targets.heading"))}</h2>'
@@ -159,9 +165,9 @@ def partners_html(rows: list[Row], context: ServeContext, labels: dict[str, str]
     if members:
         cells = [
             [
-                iri_link(member, context, labels.get(member)),
-                iri_link(role, context, labels.get(role)) if role else "",
-                ", ".join(iri_link(c, context, place_name(c, labels)) for c in sorted(countries)),
+                linked(member, context, labels.get(member)),
+                linked(role, context, labels.get(role)) if role else "",
+                ", ".join(linked(c, context, place_name(c, labels)) for c in sorted(countries)),
             ]
             for (member, role), countries in sorted(members.items(), key=lambda m: _sort_key(m[0], labels))
         ]
@@ -170,8 +176,8 @@ def partners_html(rows: list[Row], context: ServeContext, labels: dict[str, str]
         parts.append(_scroll(table(headers, cells, "partners")))
     if initiatives:
         items = "".join(
-            f"<li>{iri_link(i, context, labels.get(i))}"
-            + "".join(f" ({iri_link(r, context, labels.get(r))})" for r in sorted(roles))
+            f"<li>{linked(i, context, labels.get(i))}"
+            + "".join(f" ({linked(r, context, labels.get(r))})" for r in sorted(roles))
             + "</li>"
             for i, roles in sorted(initiatives.items(), key=lambda i: (labels.get(i[0]) or i[0]).lower())
         )
@@ -197,8 +203,8 @@ def outcomes_html(rows: list[Row], context: ServeContext, labels: dict[str, str]
         country = row.get("country", {}).get("value", "")
         cells.append(
             [
-                iri_link(outcome, context, labels.get(kind) or labels.get(outcome)),
-                iri_link(country, context, place_name(country, labels)) if country else "",
+                linked(outcome, context, labels.get(kind) or labels.get(outcome)),
+                linked(country, context, place_name(country, labels)) if country else "",
                 literal_html(row["count"], lang) if "count" in row else "",
                 esc(row["written"]["value"]) if "written" in row else "",
             ]

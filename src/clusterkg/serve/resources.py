@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 from ..errors import NotFound
 from ..namespaces import DCT, OWL, PROV, RDF, RDFS, SH, SKOS, graph_iri
 from .cache import Cached
-from .domain import SHOWN_INCOMING, domain_sections
+from .domain import SHOWN_INCOMING, domain_sections, linked
 from .html import alternates, compact, esc, iri_link, layout, table, term_html
 from .i18n import say, ui_language
 from .negotiation import choose, pick_label, request_languages
@@ -170,6 +170,8 @@ def _own_label(outgoing: list[Row], languages: list[str]) -> str | None:
 def _value_html(term: Row, context: ServeContext, names: dict[str, str], lang: str) -> str:
     if term["type"] == "literal":
         return literal_html(term, lang)
+    if term["type"] == "uri":
+        return linked(term["value"], context, names.get(term["value"]))
     return term_html(term, context, names)
 
 
