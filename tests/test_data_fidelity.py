@@ -6,14 +6,17 @@ with rdflib as an independent reader, and on the built store for the questions a
 
 from __future__ import annotations
 
+import importlib.util
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import RDF, RDFS
+from conftest import copy_project
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
 
-from clusterkg import pipeline
+from clusterkg import pipeline, queries
+from clusterkg.errors import NonConformingError
 from clusterkg.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,3 +93,61 @@ def test_every_instance_carries_the_superclasses_the_ontology_implies(dataset: D
 )
 def test_generic_tools_find_instances_of_the_reused_classes(dataset: Dataset, generic: str) -> None:
     assert any(True for _ in dataset.quads((None, RDF.type, URIRef(generic), None)))
+
+
+# ---------------------------------------------------------------- countries in a reference graph
+
+
+def test_the_country_reference_is_up_to_date_with_the_standards_and_sources(standards_dir: Path) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "make_country_reference", REPO / "tools/make_country_reference.py"
+    )
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    expected = tool.render(standards_dir)
+    assert (REPO / "reference/countries.ttl").read_text(encoding="utf-8") == expected, (
+        "run tools/make_country_reference.py"
+    )
+
+
+def test_every_country_used_has_labels_codes_and_a_continent_in_the_reference_graph(dataset: Dataset) -> None:
+    reference = dataset.graph(URIRef(BASE + "graph/reference"))
+    used = {
+        o
+        for p in ("country", "targetCountry", "partnerCountry")
+        for _, _, o, _ in dataset.quads((None, URIRef(CKG + p), None, None))
+    }
+    assert len(used) > 30
+    for country in used:
+        labels = [lit for lit in reference.objects(country, SKOS.prefLabel) if isinstance(lit, Literal)]
+        assert {"en", "de", "fr"} <= {lit.language for lit in labels}, country
+        notations = [n for n in reference.objects(country, SKOS.notation) if isinstance(n, Literal)]
+        kinds = {str(n.datatype).rsplit("#", 1)[-1] for n in notations}
+        assert kinds == {"ISO_3166_1_ALPHA_2", "ISO_3166_1_ALPHA_3"}, country
+        assert len(set(reference.objects(country, URIRef(CKG + "continent")))) == 1, country
+    jpn = URIRef("http://publications.europa.eu/resource/authority/country/JPN")
+    assert {str(n) for n in reference.objects(jpn, SKOS.notation)} == {"JP", "JPN"}
+
+
+def test_clusters_targeting_asian_countries_show_japan_in_english_and_german(kg, built_project: Path) -> None:  # type: ignore[no-untyped-def]
+    query = queries.parse_query_file(REPO / "queries/clusters-by-target-continent.rq")
+    ctx = queries.term_context(Settings.from_env(environ={}, project_dir=built_project))
+
+    def names(continent: str) -> set[tuple[str, str]]:
+        table = queries.run_page(kg, query, queries.bind(query, {"continent": continent}, ctx)).table
+        return {(r["countryEn"]["value"], r["countryDe"]["value"]) for r in table.records()}
+
+    asia = names("asia")
+    assert {("Japan", "Japan"), ("Singapore", "Singapur"), ("South Korea", "Südkorea")} <= asia
+    assert ("Japan", "Japan") not in names("europe")
+
+
+def test_a_country_missing_from_the_reference_graph_fails_the_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    ttl = project / "reference/countries.ttl"
+    text = ttl.read_text(encoding="utf-8")
+    start = text.index("<http://publications.europa.eu/resource/authority/country/JPN>")
+    ttl.write_text(text[:start] + text[text.index("\n\n", start) + 2 :], encoding="utf-8")
+    with pytest.raises(NonConformingError):
+        pipeline.build(Settings.from_env(environ={}, project_dir=project))

@@ -79,6 +79,7 @@ def data_graph(ontology: Graph, turtle: str = VALID) -> Graph:
     graph = Graph().parse(data=turtle, format="turtle")
     for triple in ontology:
         graph.add(triple)
+    graph.parse(ROOT / "reference" / "countries.ttl")  # labels and codes of the countries used
     return graph
 
 
