@@ -243,3 +243,19 @@ def test_canned_query_form_with_a_drop_down(server: str, page) -> None:  # type:
     csv_link = browser_page.locator(".downloads a", has_text="CSV").get_attribute("href")
     assert browser_page.request.get(server + csv_link).text().splitlines()[1].split(",")[1] == "TRACLIGHT"
     assert errors == [] and outside == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_query_and_canned_pages_fit_the_screen(server: str, page, width: int) -> None:  # type: ignore[no-untyped-def]
+    browser_page, errors, outside = page
+    browser_page.set_viewport_size({"width": width, "height": 900})
+    try:
+        for path in ("/query", "/queries", "/queries/of-kind?kind=project", "/openapi"):
+            browser_page.goto(server + path)
+            if path == "/query":
+                run_with_ctrl_enter(browser_page, PROJECTS)
+            overflow = browser_page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} is {overflow} px too wide at {width} px"
+    finally:
+        browser_page.set_viewport_size({"width": 1280, "height": 720})
+    assert errors == [] and outside == []

@@ -244,6 +244,8 @@ def test_bad_values_in_a_browser_show_the_form_with_the_problem(client: TestClie
     assert page.status_code == 400 and "&#x27;Atlantis&#x27; is not a known country" in page.text
     assert Tags(page.text).find("input", name="country", value="Atlantis")  # kept, to correct it
     assert 'class="field invalid"' in page.text
+    unknown = client.get("/queries/cluster-overview?colour=red", headers=BROWSER)
+    assert unknown.status_code == 400 and "has no parameter &#x27;colour&#x27;" in unknown.text
 
 
 @pytest.mark.parametrize(

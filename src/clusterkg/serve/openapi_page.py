@@ -25,6 +25,11 @@ def resolve(document: Spec, item: Spec) -> Spec:
     return target if isinstance(target, dict) else {}
 
 
+def scrolled(html: str) -> str:
+    """A wide table scrolls in its own box, so a small screen never scrolls the whole page sideways."""
+    return f'<div class="scroll">{html}</div>'
+
+
 def schema_text(schema: Spec) -> str:
     """A schema in a few words: its type, allowed values, bounds, default and pattern."""
     if "$ref" in schema:
@@ -57,7 +62,9 @@ def _parameters(document: Spec, operation: Spec, lang: str) -> str:
             ]
         )
     headers = [say(lang, k) for k in ("api.name", "api.required", "api.schema", "api.description")]
-    return f"<h3>{esc(say(lang, 'queries.parameters'))}</h3>" + table(headers, rows, "api-parameters")
+    return f"<h3>{esc(say(lang, 'queries.parameters'))}</h3>" + scrolled(
+        table(headers, rows, "api-parameters")
+    )
 
 
 def _responses(document: Spec, operation: Spec, lang: str) -> str:
@@ -72,7 +79,7 @@ def _responses(document: Spec, operation: Spec, lang: str) -> str:
             ]
         )
     headers = [say(lang, k) for k in ("api.status", "api.description", "api.content")]
-    return f"<h3>{esc(say(lang, 'api.responses'))}</h3>" + table(headers, rows, "api-responses")
+    return f"<h3>{esc(say(lang, 'api.responses'))}</h3>" + scrolled(table(headers, rows, "api-responses"))
 
 
 def _operation(document: Spec, path: str, method: str, operation: Spec, lang: str) -> str:
@@ -100,7 +107,9 @@ def _schemas(document: Spec, lang: str) -> str:
         headers = [say(lang, k) for k in ("api.property", "api.type", "api.description")]
         sections.append(
             f'<section id="schema-{esc(name)}"><h3>{esc(name)}</h3>'
-            f"<p>{esc(schema.get('description', ''))}</p>" + table(headers, rows, "api-schema") + "</section>"
+            f"<p>{esc(schema.get('description', ''))}</p>"
+            + scrolled(table(headers, rows, "api-schema"))
+            + "</section>"
         )
     return f"<h2>{esc(say(lang, 'api.schemas'))}</h2>" + "".join(sections)
 

@@ -308,6 +308,7 @@ def html_response(
     title: str, body: str, request: Request, lang: str, status: int = 200, *, cache: str = ""
 ) -> Response:
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    page = layout(title, body, lang=lang, here=here, scripts=["/static/form.js"])
+    styles = '<link rel="stylesheet" href="/static/queries.css">'
+    page = layout(title, body, lang=lang, here=here, head_links=styles, scripts=["/static/form.js"])
     headers = {"Vary": VARY, **({"Cache-Control": cache} if cache else {})}
     return Response(page, status, headers=headers, media_type="text/html; charset=utf-8")

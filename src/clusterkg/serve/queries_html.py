@@ -151,7 +151,9 @@ def form_page_html(
 ) -> str:
     """The query's form alone: bare (no values yet) or with what is wrong with the values given."""
     if problems:
-        listed = "".join(f"<li>{esc(text)}</li>" for text in problems.values())
+        # a field's problem shows beside the field; listed here only what no field stands for
+        loose = [text for name, text in problems.items() if query.parameter(name) is None]
+        listed = "".join(f"<li>{esc(text)}</li>" for text in loose)
         note = f'<div class="error"><p>{esc(say(lang, "queries.problems"))}</p><ul>{listed}</ul></div>'
     else:
         note = f'<p class="help">{esc(say(lang, "queries.fill"))}</p>'
