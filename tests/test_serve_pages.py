@@ -37,6 +37,12 @@ def test_resource_page_in_html_shows_labels_properties_links_sources_and_graph(c
     assert "<th>Graph</th>" not in text and "prov:wasDerivedFrom" not in text
     assert 'href="/graph/doc1"' in text and "In 1 named graph(s)" in text
     assert 'href="/ontology#Cluster">Cluster</a>' in text
+    # The project it runs is under "Takes part in", not repeated as a bare link to it.
+    assert 'id="takes-part"' in text and text.count('href="/id/project/traclight"') == 1
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in text and "<script>alert" not in text
+    # The organisation that manages it is a key fact under the heading, not again in the table.
+    assert text.count('href="/id/organisation/acme"') == 1
+    assert '<dl class="facts key-facts"><dt><a title="https://w3id.org/clusterkg/ontology#managedBy"' in text
 
 
 def test_labels_follow_accept_language_and_fall_back_to_english(client: TestClient) -> None:

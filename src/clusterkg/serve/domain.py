@@ -28,7 +28,24 @@ Row = dict[str, Any]
 PHASE_KEYS = {CKG + "ConceptPhase": "concept", CKG + "ImplementationPhase": "implementation"}
 PHASE_ORDER = {"concept": 0, "implementation": 1, "": 2}
 # What the targets, partners and outcomes sections show; the generic "links here" list leaves these out.
-SHOWN_INCOMING = {CKG + "targetOf", CKG + "membershipOf", CKG + "outcomeOf", DCT + "isPartOf"}
+SHOWN_INCOMING = {
+    CKG + "targetOf",
+    CKG + "inPhase",
+    CKG + "membershipOf",
+    CKG + "outcomeOf",
+    CKG + "runBy",
+    ORG + "member",
+    DCT + "isPartOf",  # a phase is part of its project: the project states it as hasPhase
+}
+# Shown as key facts under the heading (programme, call, who runs or manages it, partner countries).
+KEY_FACTS = (
+    CKG + "programme",
+    CKG + "call",
+    CKG + "runBy",
+    CKG + "managedBy",
+    CKG + "funder",
+    CKG + "partnerCountry",
+)
 
 TARGETS = f"""SELECT DISTINCT ?this ?target ?via ?country ?region ?phaseType ?certainty WHERE {{
   {{ ?target <{CKG}targetOf> ?this BIND(?this AS ?via) }}

@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 from ..errors import NotFound
 from ..namespaces import DCT, OWL, PROV, RDF, RDFS, SH, SKOS, graph_iri
 from .cache import Cached
-from .domain import SHOWN_INCOMING, domain_sections, linked
+from .domain import KEY_FACTS, SHOWN_INCOMING, domain_sections, linked
 from .html import alternates, compact, esc, iri_link, layout, table, term_html
 from .i18n import say, ui_language
 from .negotiation import choose, pick_label, request_languages
@@ -97,7 +97,7 @@ def _pick_all(labels: dict[str, dict[str, str]], languages: list[str]) -> dict[s
 
 PROVENANCE = (PROV + "wasDerivedFrom", CKG_SOURCE_FILE, CKG_SOURCE_RECORD)
 # Shown elsewhere on the page (heading, summary, source badge), so the properties table leaves them out.
-NOT_IN_TABLE = {RDF + "type", DCT + "description", *PROVENANCE}
+NOT_IN_TABLE = {RDF + "type", DCT + "description", *PROVENANCE, *KEY_FACTS}
 
 
 def _source_badge(outgoing: list[Row], context: ServeContext, names: dict[str, str], lang: str) -> str:
@@ -133,6 +133,7 @@ async def resource_html(
     title = _own_label(outgoing, languages) or compact(iri)
     parts = [f"<h1>{esc(title)}</h1>", f'<p class="iri"><code>{esc(iri)}</code></p>']
     parts += _summary(outgoing, context, names, languages)
+    parts.append(_key_facts(outgoing, context, names, lang))
     parts.append(_source_badge(outgoing, context, names, lang))
     if outgoing:
         parts += await domain_sections(context, request, iri, private, lang, title)
@@ -173,6 +174,20 @@ def _value_html(term: Row, context: ServeContext, names: dict[str, str], lang: s
     if term["type"] == "uri":
         return linked(term["value"], context, names.get(term["value"]))
     return term_html(term, context, names)
+
+
+def _key_facts(outgoing: list[Row], context: ServeContext, names: dict[str, str], lang: str) -> str:
+    """Programme, call, who runs it, partner countries: right under the heading, each value once."""
+    found: dict[str, dict[str, Row]] = defaultdict(dict)
+    for r in outgoing:
+        if r["p"]["value"] in KEY_FACTS:
+            found[r["p"]["value"]][r["o"]["value"]] = r["o"]
+    items = []
+    for prop in (p for p in KEY_FACTS if p in found):
+        values = sorted(found[prop].values(), key=lambda o: (names.get(o["value"]) or o["value"]).lower())
+        shown = ", ".join(_value_html(o, context, names, lang) for o in values)
+        items.append(f"<dt>{iri_link(prop, context, names.get(prop))}</dt><dd>{shown}</dd>")
+    return f'<dl class="facts key-facts">{"".join(items)}</dl>' if items else ""
 
 
 def _values(html_values: list[str]) -> str:
