@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from ..errors import NotFound
-from ..namespaces import DCT, OWL, PROV, RDF, RDFS, SH, SKOS, graph_iri
+from ..namespaces import CKG, DCT, OWL, PROV, RDF, RDFS, SH, SKOS, graph_iri
 from .cache import Cached
 from .domain import KEY_FACTS, SHOWN_INCOMING, domain_sections, linked
 from .html import alternates, compact, esc, iri_link, layout, table, term_html
@@ -51,10 +51,11 @@ CKG_SOURCE_RECORD = "https://w3id.org/clusterkg/ontology#sourceRecord"
 LABELS = (RDFS + "label", SKOS + "prefLabel")
 _IRI_SAFE = re.compile(r"[^<>\"{}|^`\\\x00-\x20]*")
 
-# On the merged default graph: each statement once, however many documents state it.
+# On the merged default graph: each statement once, however many documents state it. A phase has
+# no label of its own: it is named by its type ("concept phase").
 OUTGOING = f"""SELECT ?this ?p ?o ?olabel ?plabel WHERE {{
   ?this ?p ?o
-  OPTIONAL {{ ?o <{RDFS}label>|<{SKOS}prefLabel>|<{DCT}title> ?olabel }}
+  OPTIONAL {{ ?o <{RDFS}label>|<{SKOS}prefLabel>|<{DCT}title>|<{CKG}phaseType>/<{RDFS}label> ?olabel }}
   OPTIONAL {{ ?p <{RDFS}label> ?plabel }}
 }}"""
 INCOMING = f"""SELECT ?this ?s ?p ?slabel ?plabel WHERE {{
