@@ -164,13 +164,13 @@ def applying_property_shapes(cls: str) -> list[tuple[str, int, int | None]]:
     ontology, shapes = ontology_graph(), shapes_graph()
     above = set(ontology.transitive_objects(rdflib.URIRef(cls), RDFS.subClassOf))
     found = []
-    for target in above:
-        for shape in shapes.subjects(SH.targetClass, target):
-            for prop in shapes.objects(shape, SH.property):
-                path = shapes.value(prop, SH.path)
-                if isinstance(path, rdflib.URIRef):
-                    low, high = shapes.value(prop, SH.minCount), shapes.value(prop, SH.maxCount)
-                    found.append((str(path), int(low or 0), None if high is None else int(high)))
+    applying = {shape for target in above for shape in shapes.subjects(SH.targetClass, target)}
+    for shape in applying:
+        for prop in shapes.objects(shape, SH.property):
+            path = shapes.value(prop, SH.path)
+            if isinstance(path, rdflib.URIRef):
+                low, high = shapes.value(prop, SH.minCount), shapes.value(prop, SH.maxCount)
+                found.append((str(path), int(low or 0), None if high is None else int(high)))
     return found
 
 
@@ -196,6 +196,9 @@ def test_a_class_page_lists_every_applying_property_and_its_cardinality(client: 
     assert expected, f"the oracle found no shapes for {cls}"
     required, optional = rows_of(page, "Required properties"), rows_of(page, "Optional properties")
     assert len(required) + len(optional) == len(expected)
+    assert len(set(required + optional)) == len(required + optional), "a row appears twice"
+    checked = re.findall(r"<li>(.*?)</li>", page.split('<ul class="applying">', 1)[1].split("</ul>", 1)[0])
+    assert len({re.sub(r",.*", "", c) for c in checked}) == len(checked), "a shape is named twice"
     for path, low, high in expected:
         rows = required if low else optional
         cell = f"<td>{cardinality_text(low, high)}</td>"

@@ -64,7 +64,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "SHA-256 checksums of all files",
         "de": "SHA-256-Prüfsummen aller Dateien",
     },
-    "dumps.kind.index": {"en": "This page", "de": "Diese Seite"},
+    "dumps.kind.index": {
+        "en": "Landing page of the release folder (what a static host shows for it)",
+        "de": "Einstiegsseite des Veröffentlichungsordners (was ein statischer Host dafür zeigt)",
+    },
     "dumps.kind.other": {"en": "Release file", "de": "Datei der Veröffentlichung"},
 }
 
@@ -148,7 +151,8 @@ def listing_html(files: list[ReleaseFile], say: Say, href: Callable[[str], str])
         )
     heads = ("file", "what", "format", "media_type", "size", "checksum")
     head = "".join(f"<th>{esc(say('dumps.' + h))}</th>" for h in heads)
-    return f'<table class="dumps"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    table = f'<table class="dumps"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    return f'<div class="table-scroll">{table}</div>'
 
 
 @dataclass(frozen=True)

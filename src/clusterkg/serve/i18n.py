@@ -8,6 +8,7 @@ English, and a test checks that every key has both.
 from __future__ import annotations
 
 from ..publish.docs import TEXTS as ONTOLOGY_TEXTS
+from ..publish.landing import TEXTS as RELEASE_TEXTS
 
 UI_LANGUAGES = ("en", "de")
 
@@ -300,5 +301,27 @@ MESSAGES.update(
         "home.list": {"en": "list", "de": "Liste"},
         "browse.heading": {"en": "Instances of {cls}", "de": "Instanzen von {cls}"},
         "browse.shown": {"en": "{count} shown.", "de": "{count} angezeigt."},
+    }
+)
+
+# the release: /dumps/ (the release's own index.html texts), /catalog, VoID, the catalogue's resources
+MESSAGES.update(RELEASE_TEXTS)
+MESSAGES.update(
+    {
+        "release.catalog_title": {"en": "Catalogue (DCAT-AP)", "de": "Katalog (DCAT-AP)"},
+        "release.void_title": {"en": "Dataset description (VoID)", "de": "Datensatzbeschreibung (VoID)"},
+        "release.document": {"en": "Release document", "de": "Dokument der Veröffentlichung"},
+        "release.as_published": {
+            "en": "As published in the release: {file}.",
+            "de": "Wie in der Veröffentlichung: {file}.",
+        },
+        "release.rebased": {
+            "en": "Download and endpoint URLs point at this instance, {url}.",
+            "de": "Download- und Endpunkt-URLs zeigen auf diese Instanz, {url}.",
+        },
+        "catalog.resource.intro": {
+            "en": "A resource the {catalog} of the release describes.",
+            "de": "Eine Ressource, die der {catalog} der Veröffentlichung beschreibt.",
+        },
     }
 )

@@ -6,10 +6,12 @@ Route order matters: the fixed routes first, the catch-all dereferencing route l
 from __future__ import annotations
 
 import os
+from functools import partial
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -18,9 +20,11 @@ from starlette.types import Scope
 
 from ..errors import ParameterError
 from ..namespaces import CKG, RDFS
+from ..publish.landing import intro_html, listing_html, release_files
 from .cache import Cached
+from .catalog_resources import CatalogResources
 from .home import home
-from .html import compact, esc, iri_link, layout, link
+from .html import compact, esc, iri_link, layout
 from .i18n import UI_LANGUAGES, say, ui_language
 from .negotiation import LANGUAGE_COOKIE, pick_label, request_languages
 from .query_page import query_route, result_labels
@@ -99,14 +103,19 @@ async def browse(context: ServeContext, request: Request) -> Response:
 
 
 async def dumps_index(context: ServeContext, request: Request) -> Response:
-    folder = context.settings.dumps_dir
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-    items = "".join(
-        f"<li>{link('/dumps/' + p.relative_to(folder).as_posix(), p.relative_to(folder).as_posix())} "
-        f"({p.stat().st_size} bytes)</li>"
-        for p in files
+    """The release folder for browsers: each file's content, format, media type, size and checksum,
+    with links to the catalogue and VoID (the same listing as the release's own index.html)."""
+    lang = ui_language(request_languages(request.headers, request.cookies))
+    speak = partial(say, lang)
+    files = await anyio.to_thread.run_sync(release_files, context.settings.dumps_dir)
+    settings = context.settings
+    body = (
+        f"<h1>{esc(speak('dumps.title'))}</h1>"
+        + intro_html(speak, settings.release_version, settings.release_date, "/catalog", "/.well-known/void")
+        + listing_html(files, speak, lambda name: "/dumps/" + _quote(name))
     )
-    return HTMLResponse(layout("Dumps", f'<h1>Dumps</h1><ul class="dumps">{items}</ul>'))
+    page = layout(speak("dumps.title"), body, lang=lang, here="/dumps/")
+    return HTMLResponse(page, headers={"Vary": "Accept-Language, Cookie", "Cache-Control": "no-cache"})
 
 
 async def choose_language(context: ServeContext, request: Request) -> Response:
@@ -196,7 +205,9 @@ def routes(context: ServeContext) -> list[BaseRoute]:
 
         found += [Route("/dumps/", dumps), Mount("/dumps", DumpFiles(directory=context.settings.dumps_dir))]
     found += shapes_routes(context, shapes)
-    found.append(Route("/{path:path}", resource, name="resource"))
+    # What the catalogue describes ({base}dataset, …) before the store's resources; after every
+    # fixed route, so the catalogue's URLs of pages (/dumps/, /sparql) stay those pages.
+    found += [CatalogResources(context), Route("/{path:path}", resource, name="resource")]
     return found
 
 

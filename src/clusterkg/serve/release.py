@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from ..publish.docs import OntologyModel, ontology_html, pick, read_ontology
 from .cache import Cached
-from .catalog_resources import CatalogResources, served_document, served_rdf
+from .catalog_resources import served_document, served_rdf
 from .html import alternates, esc, layout
 from .i18n import say, ui_language
 from .negotiation import choose, request_languages
@@ -119,5 +119,4 @@ def routes(context: ServeContext) -> list[BaseRoute]:
     return [
         Route("/catalog", catalog, name="catalog"),
         Route("/.well-known/void", void, name="void"),
-        CatalogResources(context),  # {base}dataset, {base}distribution/…, as the catalogue names them
     ]

@@ -132,10 +132,13 @@ class ShapesModel:
         )
 
     def shapes_for(self, cls: str) -> list[tuple[str, str]]:
-        """(node shape, the class it targets) for every shape that applies to instances of `cls`."""
-        return [
-            (shape, target) for target in self.superclasses(cls) for shape in self.targets.get(target, [])
-        ]
+        """(node shape, the class it targets) for every shape that applies to instances of `cls`, each
+        shape once: a shape that targets a class and also its superclass is named by the superclass."""
+        found: dict[str, str] = {}
+        for target in self.superclasses(cls):
+            for shape in self.targets.get(target, []):
+                found[shape] = target  # nearest first: the last one written is the farthest
+        return list(found.items())
 
     # -- constraints
     def requirements(self, cls: str) -> list[Requirement]:
