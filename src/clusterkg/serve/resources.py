@@ -349,9 +349,18 @@ def _anchor(term: Row, document: str) -> str:
 
 
 def graph_document_html(
-    title: str, document: str, rows: list[Row], context: ServeContext, languages: list[str], intro: str = ""
+    title: str,
+    document: str,
+    rows: list[Row],
+    context: ServeContext,
+    languages: list[str],
+    intro: str = "",
+    *,
+    here: str = "/",
 ) -> bytes:
-    """A small graph (ontology, shapes) as sections per subject, anchored by fragment."""
+    """A small graph (catalogue, VoID, ontology) as sections per subject, anchored by fragment;
+    `here` is the page's path, for the language switch."""
+    lang = ui_language(languages)
     by_subject: dict[str, list[Row]] = defaultdict(list)
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     kinds: dict[str, int] = {}
@@ -373,26 +382,28 @@ def graph_document_html(
         cells = [
             [
                 iri_link(r["predicate"]["value"], context, names.get(r["predicate"]["value"])),
-                _object_html(r["object"], document, context, names),
+                _object_html(r["object"], document, context, names, lang),
             ]
             for r in by_subject[subject]
         ]
+        headers = [say(lang, "resource.property"), say(lang, "resource.value")]
         ident = f' id="{esc(anchor)}"' if anchor else ""
         sections.append(
             f"<section{ident}><h3>{esc(heading)}</h3>"
-            f'<p class="iri"><code>{esc(subject)}</code></p>{table(["Property", "Value"], cells)}</section>'
+            f'<p class="iri"><code>{esc(subject)}</code></p>'
+            f'<div class="table-scroll">{table(headers, cells)}</div></section>'
         )
-    body = f"<h1>{esc(title)}</h1>{intro}{_alternates(context.href(document))}" + "".join(sections)
-    return layout(title, body, lang=ui_language(languages)).encode()
+    body = f"<h1>{esc(title)}</h1>{intro}{_alternates(context.href(document), lang)}" + "".join(sections)
+    return layout(title, body, lang=lang, here=here).encode()
 
 
-def _object_html(term: Row, document: str, context: ServeContext, names: dict[str, str]) -> str:
+def _object_html(term: Row, document: str, context: ServeContext, names: dict[str, str], lang: str) -> str:
     if term["type"] == "bnode":
         return f'<a href="#{esc(_anchor(term, document))}">[{esc(term["value"])}]</a>'
     if term["type"] == "uri" and term["value"].startswith(document + "#"):
         text = names.get(term["value"]) or compact(term["value"])
         return f'<a href="#{esc(_anchor(term, document))}">{esc(text)}</a>'
-    return term_html(term, context, names)
+    return _value_html(term, context, names, lang)
 
 
 async def ontology(context: ServeContext, private: bool, media_type: str, languages: list[str]) -> Cached:
