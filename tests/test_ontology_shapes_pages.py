@@ -210,6 +210,9 @@ def test_a_class_page_shows_inherited_shapes_values_and_rules(client: TestClient
     cluster = client.get("/shapes/Cluster", headers=HTML).text
     assert "for every instance of" in cluster and 'href="/shapes/org:Organization"' in cluster
     no_inline_style_or_script(cluster)
+    # FormalOrganizationShape requires sh:class org:Organization, so the Organisation shape applies too.
+    association = client.get("/shapes/Association", headers=HTML).text
+    assert any(f'title="{RDFS.label}"' in r for r in rows_of(association, "Required properties"))
     market = client.get("/shapes/TargetMarket", headers=HTML).text
     certainty = next(r for r in rows_of(market, "Required properties") if f'title="{CKG}certainty"' in r)
     assert "stated" in certainty and "tentative" in certainty  # sh:in, by label

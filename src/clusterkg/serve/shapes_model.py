@@ -2,9 +2,10 @@
 
 A node shape targets a class (sh:targetClass); SHACL applies it to every instance of that
 class and of its subclasses (rdfs:subClassOf in the ontology), so a Cluster must satisfy the
-shape of org:Organization too. `ShapesModel.requirements(cls)` gathers the property shapes of
-every shape that applies, and `rules(cls)` the node-level constraints (sh:or, sh:xone, sh:class,
-sh:sparql ...), each with the shape it comes from.
+shape of org:Organization too; a node-level sh:class (a formal organisation must also be an
+org:Organization) brings in that class's shapes the same way. `ShapesModel.requirements(cls)`
+gathers the property shapes of every shape that applies, and `rules(cls)` the node-level
+constraints (sh:or, sh:xone, sh:class, sh:sparql ...), each with the shape it comes from.
 """
 
 from __future__ import annotations
@@ -114,11 +115,15 @@ class ShapesModel:
         return self._classes
 
     def superclasses(self, cls: str) -> list[str]:
-        """`cls` and every class above it (rdfs:subClassOf, transitively), nearest first."""
+        """`cls` and every class its instances belong to, nearest first: the classes above it
+        (rdfs:subClassOf) and those a shape of it requires (a node-level sh:class), transitively."""
         seen, queue = [cls], [cls]
         while queue:
-            parents = self.ontology.objects(URIRef(queue.pop(0)), URIRef(RDFS + "subClassOf"))
-            for parent in sorted(parents, key=str):
+            current = URIRef(queue.pop(0))
+            above = set(self.ontology.objects(current, URIRef(RDFS + "subClassOf")))
+            for shape in self.targets.get(str(current), []):
+                above |= set(self.shapes.objects(URIRef(shape), _SH["class"]))
+            for parent in sorted(above, key=str):
                 if isinstance(parent, URIRef) and str(parent) not in seen:
                     seen.append(str(parent))
                     queue.append(str(parent))
