@@ -120,11 +120,14 @@ def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str,
     return response
 
 
+BAD_PARAMETER = _error(
+    "A parameter is unknown, repeated, empty or malformed: `parameter` names it and `problems` "
+    "says what is wrong with each bad one. JSON also when CSV was asked for; when HTML was asked for, "
+    "the query's form with each problem beside its field."
+)
+BAD_PARAMETER["content"]["text/html"] = {"schema": {"type": "string"}}
 RESPONSES: dict[str, dict[str, Any]] = {
-    "BadParameter": _error(
-        "A parameter is unknown, repeated, empty or malformed: `parameter` names it and `problems` "
-        "says what is wrong with each bad one. JSON also when CSV or HTML was asked for."
-    ),
+    "BadParameter": BAD_PARAMETER,
     "Unauthorized": _error(
         "The request carried a bearer token that is not this server's; send the right one, or none.",
         {"WWW-Authenticate": {"type": "string"}},

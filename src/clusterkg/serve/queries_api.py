@@ -167,11 +167,12 @@ class QueryApi:
         return await self.context.cached(request, key, produce, private=private, vary=VARY)
 
     def form_page(self, request: Request, query: CannedQuery, error: ParameterError) -> Response:
-        """A browser's page for values the query cannot run with: the bare form when none were given
-        (200), else the form with what is wrong with each (400)."""
+        """A browser's page for values the query cannot run with: the bare form when nothing was given
+        (200: a browser opening the query's URL), else the form with what is wrong with each (400).
+        An explicit format=html is an API request like any other: missing values are its 400."""
         lang = reader_language(request)
         values = {k: v for k, v in request.query_params.items() if k not in PAGING}
-        bare = not values and not any(k in request.query_params for k in ("limit", "offset"))
+        bare = not request.query_params
         body = form_page_html(query, values, lang, {} if bare else error.problems)
         return html_response(query.summary, body, request, lang, 200 if bare else 400)
 
