@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from conftest import REPO, copy_project
-from rdflib import RDF, BNode, Graph, Literal, Namespace
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from test_shapes import VALID
 from test_validation_compiled import CASES, MF, SHT, UNSUPPORTED, _canonical, _load, memory_select, parse
@@ -345,3 +345,74 @@ def test_validate_without_files_shows_the_builds_report(tmp_path: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert "dsma-contact" in shown.output and "sh:PatternConstraintComponent" in shown.output
     assert "shape: ckgsh:" in shown.output
+
+
+# ---------------------------------------------------------------- shapes without the ontology
+
+
+SUBCLASS = URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+
+
+def _without_hierarchy(data: Graph) -> Graph:
+    out = Graph()
+    out += data
+    out.remove((None, SUBCLASS, None))
+    return out
+
+
+def _most_specific_types(data: Graph, ontology: Graph) -> Graph:
+    """`data` with only each node's most specific types, as a third party's data may come."""
+    from clusterkg.validation.class_targets import subclasses
+
+    below = subclasses(ontology)
+    out = Graph()
+    for s, p, o in data:
+        if p == RDF.type and any((s, RDF.type, sub) in data for sub in below.get(o, ())):
+            continue
+        out.add((s, p, o))
+    return out
+
+
+def _keys(report: validation.ValidationReport) -> set[tuple[str, ...]]:
+    return {_keys_of(r) for r in report.results}
+
+
+def test_shapes_alone_need_no_ontology(broken: tuple[Path, Graph, Graph]) -> None:
+    """pySHACL with shapes/ alone on our data, no rdfs:subClassOf in the data graph (SHACL's
+    targets and sh:class read the hierarchy there): the same results as with the ontology."""
+    _, data, shapes = broken
+    alone = validation.validate_graph(_without_hierarchy(data), shapes)
+    assert _keys(alone) == _keys(validation.validate_graph(data, shapes))
+
+
+def test_class_targets_reach_instances_of_subclasses(broken: tuple[Path, Graph, Graph]) -> None:
+    """Data that types a node only by its most specific class: shapes/class-targets.ttl lets the
+    superclass's shapes find it without the ontology; without that file they miss results.
+    (sh:class still needs the superclass type on the value, which our data carries.)"""
+    _, data, shapes = broken
+    ontology = parse_graphs(sorted((REPO / "ontology").glob("*.ttl")))
+    specific = _most_specific_types(data, ontology)
+    bare = _without_hierarchy(specific)
+    with_ontology = _keys(validation.validate_graph(specific, shapes))
+    alone = validation.validate_graph(bare, shapes)
+    assert with_ontology <= _keys(alone) and len(with_ontology) >= 4
+    extra = {r.component for r in alone.results if _keys_of(r) not in with_ontology}
+    assert extra <= {"ClassConstraintComponent", "OrConstraintComponent"}  # sh:class, alone or in sh:or
+    files = sorted(p for p in (REPO / "shapes").glob("*.ttl") if p.name != "class-targets.ttl")
+    without = _keys(validation.validate_graph(bare, skolemise(parse_graphs(files))))
+    assert with_ontology - without
+
+
+def _keys_of(r: validation.ValidationResult) -> tuple[str, ...]:
+    return (r.focus, r.path, r.component, r.value, r.shape)
+
+
+def test_class_targets_file_is_current() -> None:
+    from clusterkg.validation.class_targets import class_targets_turtle
+
+    target = REPO / "shapes" / "class-targets.ttl"
+    others = sorted(p for p in (REPO / "shapes").glob("*.ttl") if p != target)
+    expected = class_targets_turtle(
+        parse_graphs(others), parse_graphs(sorted((REPO / "ontology").glob("*.ttl")))
+    )
+    assert target.read_text(encoding="utf-8") == expected, "run: python tools/class_targets.py"

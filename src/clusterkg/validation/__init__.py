@@ -21,6 +21,7 @@ from ..errors import RdfSyntaxError
 from ..namespaces import CKG, RDF, SH
 from ..rdf import Graph, Literal, Node, URIRef, parse_dataset_text, parse_graphs, rdflib
 from .compiled import CompiledShapes, Select, compile_shapes, validate_with_queries
+from .details import add_details
 from .expressions import result_path
 from .report import ValidationReport, ValidationResult
 from .report_rdf import node_of, nt_term, severity_name, skolemise
@@ -139,6 +140,7 @@ def validate_store(
     compiled = compile_shapes(shapes)
     report = validate_with_queries(compiled, select, triples=triples)
     report.shapes = shapes
+    add_details(report, shapes, select)  # why each failed sh:node failed, as pySHACL nests it
     if compiled.unsupported:
         rest = _deactivate(shapes, set(_top_shapes(shapes)) - set(compiled.unsupported_nodes))
         report.results += validate_nquads(nquads, rest, ontology, batch_triples).results
