@@ -223,6 +223,20 @@ def test_project_partners_and_german_page(real: TestClient) -> None:
         assert len(rows) == len(set(rows)), f"a row of {table_class} appears twice"
 
 
+def test_figures_read_as_numbers_in_the_page_language(real: TestClient) -> None:
+    figures = [r for r in _csv("sources/figures.csv") if r["cluster"] == "hamburg-aviation"]
+    employees = next(r for r in figures if r["measure"] == "employees")
+    assert (employees["value"], employees["qualifier"]) == ("40000", "more-than")
+    for lang, shown in (("en", "more than 40,000"), ("de", "mehr als 40.000")):
+        page = real.get(
+            "/id/cluster/hamburg-aviation", headers={"Accept": "text/html", "Accept-Language": lang}
+        )
+        rows = table_rows(page.text, "figures")
+        assert len(rows) == len(figures)
+        values = {cells[0][0]: " ".join(cells[1][0].split()) for cells in rows}
+        assert values["employees"] == shown and values["world-rank-civil-aviation-location"] == "3"
+
+
 def test_cluster_page_shows_the_targets_of_its_projects(real: TestClient) -> None:
     page = real.get("/id/cluster/amz", headers={"Accept": "text/html"}).text
     rows = table_rows(page, "targets")

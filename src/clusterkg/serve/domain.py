@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from ..namespaces import CKG, DCT, EU_COUNTRY, ORG, RDF
+from ..namespaces import CKG, DCT, EU_COUNTRY, ORG, RDF, SCHEMA
 from .html import compact, esc, iri_link, table
 from .i18n import say
 from .maps import Shaded, shade_of, target_map
@@ -33,6 +33,7 @@ SHOWN_INCOMING = {
     CKG + "inPhase",
     CKG + "membershipOf",
     CKG + "outcomeOf",
+    CKG + "figureOf",
     CKG + "runBy",
     ORG + "member",
     DCT + "isPartOf",  # a phase is part of its project: the project states it as hasPhase
@@ -72,6 +73,15 @@ OUTCOMES = f"""SELECT DISTINCT ?this ?outcome ?type ?country ?count ?written WHE
   OPTIONAL {{ ?outcome <{CKG}asWritten> ?written }}
 }} LIMIT 2000"""
 
+FIGURES = f"""SELECT DISTINCT ?this ?figure ?measure ?value ?unit ?qualifier ?year ?written WHERE {{
+  ?figure <{CKG}figureOf> ?this ; <{SCHEMA}value> ?value .
+  OPTIONAL {{ ?figure <{CKG}measure> ?measure }}
+  OPTIONAL {{ ?figure <{SCHEMA}unitText> ?unit }}
+  OPTIONAL {{ ?figure <{CKG}qualifier> ?qualifier }}
+  OPTIONAL {{ ?figure <{CKG}year> ?year }}
+  OPTIONAL {{ ?figure <{CKG}asWritten> ?written }}
+}} LIMIT 2000"""
+
 
 @dataclass(frozen=True)
 class Target:
@@ -102,7 +112,8 @@ async def domain_sections(
     """The targets, partners and outcomes sections of the page of `iri` (empty ones left out)."""
     subs = {"this": f"<{iri}>"}
     found = {}
-    for name, query in (("targets", TARGETS), ("partners", PARTNERS), ("outcomes", OUTCOMES)):
+    queries = (("targets", TARGETS), ("partners", PARTNERS), ("outcomes", OUTCOMES), ("figures", FIGURES))
+    for name, query in queries:
         found[name] = (
             await context.select_rows(query, private=private, substitutions=subs, lookup=True)
         ).rows
@@ -115,6 +126,7 @@ async def domain_sections(
             targets_html(targets, iri, context, labels, lang, title),
             partners_html(found["partners"], context, labels, lang),
             outcomes_html(found["outcomes"], context, labels, lang),
+            figures_html(found["figures"], context, labels, lang),
         )
         if part
     ]
@@ -234,6 +246,40 @@ def outcomes_html(rows: list[Row], context: ServeContext, labels: dict[str, str]
     ]
     return f'<h2 id="outcomes">{esc(say(lang, "outcomes.heading"))}</h2>' + _scroll(
         table(headers, cells, "outcomes")
+    )
+
+
+def figures_html(rows: list[Row], context: ServeContext, labels: dict[str, str], lang: str) -> str:
+    """The figures the sources give (members, partners, budgets): qualifier, number and unit."""
+    by_figure: dict[str, Row] = {}
+    for row in rows:
+        by_figure.setdefault(row["figure"]["value"], {}).update({k: v for k, v in row.items() if v})
+    if not by_figure:
+        return ""
+    cells = []
+    for figure, row in sorted(
+        by_figure.items(), key=lambda f: (f[1].get("measure", {}).get("value", ""), f[0])
+    ):
+        qualifier_iri = row.get("qualifier", {}).get("value", "")
+        qualifier = "" if qualifier_iri == CKG + "Exact" else labels.get(qualifier_iri, "")
+        unit = row.get("unit", {}).get("value", "")
+        value = " ".join(p for p in (esc(qualifier), literal_html(row["value"], lang), esc(unit)) if p)
+        cells.append(
+            [
+                linked(figure, context, row["measure"]["value"] if "measure" in row else None),
+                value,
+                literal_html(row["year"], lang) if "year" in row else "",
+                esc(row["written"]["value"]) if "written" in row else "",
+            ]
+        )
+    headers = [
+        say(lang, "figures.measure"),
+        say(lang, "figures.value"),
+        say(lang, "figures.year"),
+        say(lang, "outcomes.as_written"),
+    ]
+    return f'<h2 id="figures">{esc(say(lang, "figures.heading"))}</h2>' + _scroll(
+        table(headers, cells, "figures")
     )
 
 

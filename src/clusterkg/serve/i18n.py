@@ -299,6 +299,11 @@ MESSAGES.update(
         },
         "home.classes": {"en": "What is in it", "de": "Was enthalten ist"},
         "home.list": {"en": "list", "de": "Liste"},
+        "figures.heading": {"en": "Figures", "de": "Kennzahlen"},
+        "figures.measure": {"en": "Measure", "de": "Größe"},
+        "figures.value": {"en": "Value", "de": "Wert"},
+        "figures.year": {"en": "Year", "de": "Jahr"},
+        "resource.values": {"en": "{count} values", "de": "{count} Werte"},
         "browse.heading": {"en": "Instances of {cls}", "de": "Instanzen von {cls}"},
         "browse.shown": {"en": "{count} shown.", "de": "{count} angezeigt."},
     }

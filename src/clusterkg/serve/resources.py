@@ -191,10 +191,37 @@ def _key_facts(outgoing: list[Row], context: ServeContext, names: dict[str, str]
     return f'<dl class="facts key-facts">{"".join(items)}</dl>' if items else ""
 
 
-def _values(html_values: list[str]) -> str:
+COLLAPSE_OVER = 5  # a property with more values shows them folded, under their count
+
+
+def _values(html_values: list[str], lang: str = "en") -> str:
     if len(html_values) == 1:
         return html_values[0]
-    return '<ul class="values">' + "".join(f"<li>{v}</li>" for v in html_values) + "</ul>"
+    items = '<ul class="values">' + "".join(f"<li>{v}</li>" for v in html_values) + "</ul>"
+    if len(html_values) <= COLLAPSE_OVER:
+        return items
+    count = esc(say(lang, "resource.values", count=format_number(str(len(html_values)), lang)))
+    return f"<details><summary>{count}</summary>{items}</details>"
+
+
+def _property_rows(
+    by_property: dict[str, dict[str, Row]], context: ServeContext, names: dict[str, str], lang: str
+) -> list[list[str]]:
+    """One row per property (by label), its values sorted by label, each once."""
+
+    def shown(term: Row) -> str:
+        return (names.get(term["value"]) or term["value"]).lower()
+
+    return [
+        [
+            iri_link(p, context, names.get(p)),
+            _values(
+                [_value_html(o, context, names, lang) for o in sorted(by_property[p].values(), key=shown)],
+                lang,
+            ),
+        ]
+        for p in sorted(by_property, key=lambda p: (names.get(p) or compact(p)).lower())
+    ]
 
 
 def _properties_section(outgoing: list[Row], context: ServeContext, names: dict[str, str], lang: str) -> str:
@@ -203,25 +230,11 @@ def _properties_section(outgoing: list[Row], context: ServeContext, names: dict[
     for r in outgoing:
         if r["p"]["value"] not in NOT_IN_TABLE:
             by_property[r["p"]["value"]][repr(sorted(r["o"].items()))] = r["o"]
-    order = sorted(by_property, key=lambda p: (names.get(p) or compact(p)).lower())
-    rows = [
-        [
-            iri_link(p, context, names.get(p)),
-            _values(
-                [
-                    _value_html(o, context, names, lang)
-                    for o in sorted(
-                        by_property[p].values(), key=lambda o: names.get(o["value"]) or o["value"]
-                    )
-                ]
-            ),
-        ]
-        for p in order
-    ]
-    if not rows:
+    if not by_property:
         return ""
     headers = [say(lang, "resource.property"), say(lang, "resource.value")]
     heading = f'<h2 id="properties">{esc(say(lang, "resource.properties"))}</h2>'
+    rows = _property_rows(by_property, context, names, lang)
     return heading + '<div class="table-scroll">' + table(headers, rows, "properties") + "</div>"
 
 
@@ -230,22 +243,9 @@ def _incoming_section(incoming: list[Row], context: ServeContext, names: dict[st
     by_property: dict[str, dict[str, Row]] = defaultdict(dict)
     for r in incoming:
         by_property[r["p"]["value"]][r["s"]["value"]] = r["s"]
-    rows = [
-        [
-            iri_link(p, context, names.get(p)),
-            _values(
-                [
-                    term_html(s, context, names)
-                    for s in sorted(
-                        by_property[p].values(), key=lambda s: names.get(s["value"]) or s["value"]
-                    )
-                ]
-            ),
-        ]
-        for p in sorted(by_property, key=lambda p: (names.get(p) or compact(p)).lower())
-    ]
     headers = [say(lang, "resource.property"), say(lang, "resource.from")]
     heading = f'<h2 id="incoming">{esc(say(lang, "resource.incoming"))}</h2>'
+    rows = _property_rows(by_property, context, names, lang)
     return heading + '<div class="table-scroll">' + table(headers, rows, "incoming") + "</div>"
 
 
