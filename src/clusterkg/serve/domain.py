@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
 from starlette.requests import Request
 
 from ..namespaces import CKG, DCT, EU_COUNTRY, ORG, RDF, SCHEMA
@@ -120,16 +121,18 @@ async def domain_sections(
     every_row = [row for rows in found.values() for row in rows]
     labels = await result_labels(context, request, every_row, private)
     targets = _targets(found["targets"])
-    return [
-        part
-        for part in (
+
+    def sections() -> list[str]:
+        parts = (
             targets_html(targets, iri, context, labels, lang, title),
             partners_html(found["partners"], context, labels, lang),
             outcomes_html(found["outcomes"], context, labels, lang),
             figures_html(found["figures"], context, labels, lang),
         )
-        if part
-    ]
+        return [part for part in parts if part]
+
+    # Drawing a map takes tens of milliseconds: off the event loop.
+    return await anyio.to_thread.run_sync(sections)
 
 
 def _targets(rows: list[Row]) -> list[Target]:

@@ -65,7 +65,7 @@ async def home(context: ServeContext, request: Request) -> Response:
                 _about(context, facts, lang),
                 _search(lang),
                 _chart(rows["top"], context, labels, lang),
-                _map(rows["phases"], labels, lang),
+                await anyio.to_thread.run_sync(_map, rows["phases"], labels, lang),  # off the event loop
                 _classes(rows["classes"], context, languages, lang),
             ]
         )
