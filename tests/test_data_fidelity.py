@@ -151,3 +151,102 @@ def test_a_country_missing_from_the_reference_graph_fails_the_build(tmp_path: Pa
     ttl.write_text(text[:start] + text[text.index("\n\n", start) + 2 :], encoding="utf-8")
     with pytest.raises(NonConformingError):
         pipeline.build(Settings.from_env(environ={}, project_dir=project))
+
+
+# ---------------------------------------------------------------- targets, partner countries, places
+
+PREFIXES = f"""BASE <{BASE}>
+PREFIX ckg: <{CKG}>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX locn: <http://www.w3.org/ns/locn#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX country: <http://publications.europa.eu/resource/authority/country/>
+"""
+
+
+def select(kg, query: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    return list(kg.select(PREFIXES + query))
+
+
+def test_every_project_target_has_a_phase_or_says_the_phase_is_not_stated(kg) -> None:  # type: ignore[no-untyped-def]
+    rows = select(
+        kg,
+        """SELECT ?tm WHERE { ?tm a ckg:TargetMarket ; ckg:targetOf ?p .
+           ?p a ckg:InternationalisationProject .
+           FILTER NOT EXISTS { ?tm ckg:inPhase ?phase } FILTER NOT EXISTS { ?tm ckg:phaseStated false } }""",
+    )
+    assert rows == []
+    unphased = select(kg, "SELECT ?tm WHERE { ?tm ckg:phaseStated false }")
+    keys = {r["tm"].rsplit("/", 1)[-1] for r in unphased}
+    # ELCA's four targets (000 has no phases) and Hamburg's Québec ("target regions, for example Québec").
+    assert keys == {
+        "elca-lightweight-target-usa",
+        "elca-lightweight-target-japan",
+        "elca-lightweight-target-india",
+        "elca-lightweight-target-latin-america",
+        "hamburg-aviation-internationalisation-quebec",
+    }
+
+
+@pytest.mark.parametrize(
+    ("project", "countries", "targets"),
+    [
+        # "partners from Australia and the USA": partners, not targets (Australia is one by the phase lines).
+        ("arena2036-internationalisation", {"AUS", "USA"}, {"AUS", "CAN"}),
+        # "cooperation partner from France, Belgium, Norway and Poland/East-Europe"; targets France, Norway.
+        ("dsma-internationalisation", {"FRA", "BEL", "NOR", "POL"}, {"FRA", "NOR"}),
+    ],
+)
+def test_cooperation_partner_countries_are_not_targets(
+    kg, project: str, countries: set[str], targets: set[str]
+) -> None:  # type: ignore[no-untyped-def]
+    partners = select(kg, f"SELECT ?c WHERE {{ <id/project/{project}> ckg:partnerCountry ?c }}")
+    assert {r["c"].rsplit("/", 1)[-1] for r in partners} == countries
+    found = select(
+        kg, f"SELECT ?c WHERE {{ ?tm ckg:targetOf <id/project/{project}> ; ckg:targetCountry ?c }}"
+    )
+    assert {r["c"].rsplit("/", 1)[-1] for r in found} == targets
+    named = select(kg, f"SELECT ?o WHERE {{ ?m ckg:membershipOf <id/project/{project}> ; org:member ?o }}")
+    assert all("/organisation/" not in r["o"] for r in named)  # no partner organisation is needed
+
+
+def test_a_region_includes_the_countries_the_document_lists(kg) -> None:  # type: ignore[no-untyped-def]
+    rows = select(kg, "SELECT ?c WHERE { <id/region/asia-pacific> ckg:includesCountry ?c }")
+    assert {r["c"].rsplit("/", 1)[-1] for r in rows} == {"CHN", "AUS", "SGP"}
+    # Open Hybrid LabFactory targets the region (concept) and Singapore (implementation), not the members.
+    targets = select(
+        kg,
+        "SELECT ?c WHERE { ?tm ckg:targetOf <id/project/open-hybrid-labfactory-asia-pacific> ;"
+        " ckg:targetCountry ?c }",
+    )
+    assert {r["c"].rsplit("/", 1)[-1] for r in targets} == {"SGP"}
+
+
+@pytest.mark.parametrize(
+    ("cluster", "street", "city"),
+    [
+        ("software-cluster", "Stuhlsatzenhausweg 3", "Saarbrücken"),
+        ("open-hybrid-labfactory", "Langer Kamp 8", "Braunschweig"),
+    ],
+)
+def test_the_contact_address_is_public_on_an_organisation_linked_to_the_cluster(
+    kg, cluster: str, street: str, city: str
+) -> None:  # type: ignore[no-untyped-def]
+    rows = select(
+        kg,
+        f"""SELECT ?street ?city WHERE {{ <id/cluster/{cluster}> ckg:contactOrganisation ?org .
+            ?org locn:address [ locn:thoroughfare ?street ; locn:postName ?city ] }}""",
+    )
+    assert [(r["street"], r["city"]) for r in rows] == [(street, city)]
+    people = select(kg, f"SELECT ?c WHERE {{ <id/cluster/{cluster}> ckg:contact ?c }}")
+    assert people == []  # the person stays in the private graph
+
+
+def test_a_project_target_without_a_phase_or_its_absence_fails_the_build(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    csv_path = project / "sources/target_markets.csv"
+    text = csv_path.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("hamburg-aviation-internationalisation-quebec,"))
+    csv_path.write_text(text.replace(line, line.replace(",false,", ",,")), encoding="utf-8")
+    with pytest.raises(NonConformingError):
+        pipeline.build(Settings.from_env(environ={}, project_dir=project))

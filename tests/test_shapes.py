@@ -51,7 +51,7 @@ VALID = """
 
 <id/target-market/tada-usa> a ckg:TargetMarket ;
     ckg:targetOf <id/project/tada> ; ckg:targetCountry country:USA ; ckg:certainty ckg:Stated ;
-    ckg:asWritten "USA" ;
+    ckg:asWritten "USA" ; ckg:phaseStated false ;
     prov:wasDerivedFrom <id/document/doc-a> ;
     ckg:sourceFile "target_markets.csv" ; ckg:sourceRecord "tada-usa" .
 
