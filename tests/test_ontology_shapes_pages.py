@@ -114,7 +114,14 @@ def test_release_page_documents_every_term_with_its_own_stylesheet(release_page:
     page = release_page.read_text(encoding="utf-8")
     graph = ontology_graph()
     ids = {attrs.get("id") for _, attrs in elements(page)}
-    for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, rdflib.SKOS.ConceptScheme):
+    kinds = (
+        OWL.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        rdflib.SKOS.ConceptScheme,
+        rdflib.SKOS.Concept,
+    )
+    for kind in kinds:
         for term in graph.subjects(RDF.type, kind):
             assert str(term).removeprefix(CKG) in ids, f"{term} has no entry"
     no_inline_style_or_script(page)
@@ -216,6 +223,8 @@ def test_a_class_page_shows_inherited_shapes_values_and_rules(client: TestClient
     market = client.get("/shapes/TargetMarket", headers=HTML).text
     certainty = next(r for r in rows_of(market, "Required properties") if f'title="{CKG}certainty"' in r)
     assert "stated" in certainty and "tentative" in certainty  # sh:in, by label
+    assert 'href="/ontology#Stated"' in certainty  # and the concept has its entry there
+    assert 'id="Stated"' in client.get("/ontology", headers=HTML).text
     assert "Exactly one of these holds:" in market  # the sh:xone of country or region
     contact = client.get("/shapes/vcard:Kind", headers=HTML).text
     optional = rows_of(contact, "Optional properties")

@@ -103,6 +103,7 @@ class Term:
     ranges: list[str] = field(default_factory=list)
     functional: bool = False
     members: list[str] = field(default_factory=list)  # concepts of a scheme
+    notation: str = ""  # of a concept
 
 
 @dataclass
@@ -156,6 +157,9 @@ def ontology_model(graph: Graph) -> OntologyModel:
         for subject in graph.subjects(URIRef(RDF + "type"), URIRef(type_iri)):
             if isinstance(subject, URIRef) and str(subject) not in terms:
                 terms[str(subject)] = _term(graph, subject, kind)
+    for scheme in [t for t in terms.values() if t.kind == "scheme"]:
+        for member in scheme.members:
+            terms.setdefault(member, _concept(graph, URIRef(member)))
     labels = {str(s): texts(graph, s, RDFS + "label") for s in set(graph.subjects(URIRef(RDFS + "label")))}
     licence = _iris(graph, node, DCT + "license")
     return OntologyModel(
@@ -183,6 +187,17 @@ def _term(graph: Graph, subject: URIRef, kind: str) -> Term:
         ranges=_iris(graph, subject, RDFS + "range"),
         functional=(subject, URIRef(RDF + "type"), URIRef(OWL + "FunctionalProperty")) in graph,
         members=members,
+    )
+
+
+def _concept(graph: Graph, subject: URIRef) -> Term:
+    notation = texts(graph, subject, SKOS + "notation")
+    return Term(
+        iri=str(subject),
+        kind="concept",
+        labels=texts(graph, subject, SKOS + "prefLabel") or texts(graph, subject, RDFS + "label"),
+        comments=texts(graph, subject, RDFS + "comment") or texts(graph, subject, SKOS + "definition"),
+        notation=next(iter(notation.values()), ""),
     )
 
 
@@ -350,12 +365,34 @@ def _entry(page: _Page, term: Term) -> str:
     name, say = page.name(term.iri), page.say
     facts = _class_facts(page, term) if term.kind == "class" else _property_facts(page, term)
     if term.kind == "scheme":
-        facts = [(say("ontology.concepts"), page.refs(term.members) or esc(say("ontology.no_concepts")))]
+        facts = [] if term.members else [(say("ontology.concepts"), esc(say("ontology.no_concepts")))]
     return (
         f'<section class="term" id="{esc(local_name(term.iri))}">'
         f'<h3>{esc(name)} <span class="kind">{esc(say("ontology.kind." + term.kind))}</span></h3>'
         f"{_labels_line(page, term, name)}"
-        f'<p class="iri"><code>{esc(term.iri)}</code></p>{page.comments(term)}{_facts(facts)}</section>'
+        f'<p class="iri"><code>{esc(term.iri)}</code></p>{page.comments(term)}{_facts(facts)}'
+        f"{_concepts(page, term)}</section>"
+    )
+
+
+def _concepts(page: _Page, scheme: Term) -> str:
+    """The concepts of a scheme, each with its anchor, code, labels and definition."""
+    items = []
+    for iri in sorted(scheme.members, key=lambda i: page.name(i).lower()):
+        concept = page.model.terms[iri]
+        name = page.name(iri)
+        code = f" <code>{esc(concept.notation)}</code>" if concept.notation else ""
+        others = page.other_languages(concept.labels, name)
+        comment = pick(concept.comments, page.lang)
+        items.append(
+            f'<li id="{esc(local_name(iri))}"><strong>{esc(name)}</strong>{code} {others}'
+            + (f'<br><span lang="{page.lang}">{esc(comment)}</span>' if comment else "")
+            + "</li>"
+        )
+    return (
+        f'<h4>{esc(page.say("ontology.concepts"))}</h4><ul class="concepts">{"".join(items)}</ul>'
+        if items
+        else ""
     )
 
 
