@@ -120,14 +120,12 @@ def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str,
     return response
 
 
-BAD_PARAMETER = _error(
-    "A parameter is unknown, repeated, empty or malformed: `parameter` names it and `problems` "
-    "says what is wrong with each bad one. JSON also when CSV was asked for; when HTML was asked for, "
-    "the query's form with each problem beside its field."
-)
-BAD_PARAMETER["content"]["text/html"] = {"schema": {"type": "string"}}
 RESPONSES: dict[str, dict[str, Any]] = {
-    "BadParameter": BAD_PARAMETER,
+    "BadParameter": _error(
+        "A parameter is unknown, repeated, empty or malformed: `parameter` names it and `problems` "
+        "says what is wrong with each bad one. JSON also when format=csv or format=html was asked for "
+        "(a browser that asks HTML by its Accept header alone gets the query's form with the problems)."
+    ),
     "Unauthorized": _error(
         "The request carried a bearer token that is not this server's; send the right one, or none.",
         {"WWW-Authenticate": {"type": "string"}},

@@ -146,8 +146,8 @@ class QueryApi:
             values, limit, offset = self.read_parameters(query, request)
             terms = _parsed(queries.bind(query, values, self.terms))
         except ParameterError as exc:
-            if fmt != "html":
-                raise  # API clients get the JSON 400 that names the parameter
+            if fmt != "html" or "format" in request.query_params:
+                raise  # API clients (format= included) get the JSON 400 that names the parameter
             return self.form_page(request, query, exc)
         lang = reader_language(request) if fmt == "html" else ""
 
@@ -168,8 +168,7 @@ class QueryApi:
 
     def form_page(self, request: Request, query: CannedQuery, error: ParameterError) -> Response:
         """A browser's page for values the query cannot run with: the bare form when nothing was given
-        (200: a browser opening the query's URL), else the form with what is wrong with each (400).
-        An explicit format=html is an API request like any other: missing values are its 400."""
+        (200: a browser opening the query's URL), else the form with what is wrong with each (400)."""
         lang = reader_language(request)
         values = {k: v for k, v in request.query_params.items() if k not in PAGING}
         bare = not request.query_params
