@@ -10,6 +10,7 @@ import functools
 import http.server
 import shutil
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 from publish_support import make_project, open_kg
+from serve_support import running_server
 
 from clusterkg import publish as releases
 from clusterkg.cli import main
@@ -230,6 +232,25 @@ def test_a_static_host_serves_every_url_the_catalogue_names(
     report = releases.assess_release(release, standards_dir, reachable)
     assert report.score == 405
     assert reachable(base + "no-such-file.ttl").endswith("answered 404")
+
+
+def test_our_server_serves_every_url_the_catalogue_names(
+    project: Settings, release: Path, standards_dir: Path
+) -> None:
+    """`clusterkg serve` as the host: the catalogue it serves scores 405 with real HEAD requests."""
+    env = {"CLUSTERKG_STORE": str(project.store), "CLUSTERKG_DUMPS_DIR": str(release)}
+    with running_server(project.project_dir, env) as root:
+        served = urllib.request.urlopen(
+            urllib.request.Request(root + "/catalog", headers={"Accept": "text/turtle"})
+        )
+        graph = rdflib.Graph().parse(data=served.read(), format="turtle")
+        (base,) = mqa.download_bases(graph)
+        (endpoint,) = set(graph.objects(None, DCAT.endpointURL))
+        reachable = mqa.http_reachability({base: root + "/dumps/", str(endpoint): root + "/sparql"})
+        report = mqa.score_catalogue(graph, standards_dir, reachable)
+        assert report.score == 405, report.to_text()
+        named = {str(t) for triple in graph for t in triple if str(t).startswith(base)}
+        assert {url: reachable(url) for url in named} == {url: "" for url in named}
 
 
 def test_publish_check_prints_the_score_and_exits_0_at_full_marks(

@@ -42,6 +42,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "dumps.size": {"en": "Size", "de": "Größe"},
     "dumps.checksum": {"en": "SHA-256", "de": "SHA-256"},
     "dumps.bytes": {"en": "{count} bytes", "de": "{count} Bytes"},
+    "dumps.decimal_mark": {"en": ".", "de": ","},
     "dumps.gzip": {"en": "{media_type}, gzip-compressed", "de": "{media_type}, gzip-komprimiert"},
     "dumps.kind.data": {
         "en": "The public graphs of the knowledge graph",
@@ -133,7 +134,8 @@ def _size(size: int, say: Say) -> str:
     count = f"{size:,}".replace(",", "\u202f")  # a thin space groups digits in every language
     for unit, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
         if size >= factor:
-            return f"{size / factor:.1f} {unit} ({say('dumps.bytes', count=count)})"
+            number = f"{size / factor:.1f}".replace(".", say("dumps.decimal_mark"))
+            return f"{number} {unit} ({say('dumps.bytes', count=count)})"
     return say("dumps.bytes", count=count)
 
 
