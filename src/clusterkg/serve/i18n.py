@@ -143,7 +143,7 @@ MESSAGES.update(
         },
         "shapes.class": {"en": "Class", "de": "Klasse"},
         "shapes.required_count": {"en": "Required", "de": "Pflicht"},
-        "shapes.optional_count": {"en": "Optional", "de": "Wahl"},
+        "shapes.optional_count": {"en": "Optional", "de": "Optional"},
         "shapes.checked_by": {"en": "Checked by", "de": "Geprüft von"},
         "shapes.node_shapes": {"en": "Shapes and their classes", "de": "Shapes und ihre Zielklassen"},
         "shapes.targets": {"en": "applies to {classes}", "de": "gilt für {classes}"},
