@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import copy_project
@@ -130,7 +131,9 @@ def test_every_country_used_has_labels_codes_and_a_continent_in_the_reference_gr
     assert {str(n) for n in reference.objects(jpn, SKOS.notation)} == {"JP", "JPN"}
 
 
-def test_clusters_targeting_asian_countries_show_japan_in_english_and_german(kg, built_project: Path) -> None:  # type: ignore[no-untyped-def]
+def test_clusters_targeting_asian_countries_show_japan_in_english_and_german(
+    kg: Any, built_project: Path
+) -> None:
     query = queries.parse_query_file(REPO / "queries/clusters-by-target-continent.rq")
     ctx = queries.term_context(Settings.from_env(environ={}, project_dir=built_project))
 
@@ -164,11 +167,11 @@ PREFIX country: <http://publications.europa.eu/resource/authority/country/>
 """
 
 
-def select(kg, query: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def select(kg: Any, query: str) -> list[dict[str, str]]:
     return list(kg.select(PREFIXES + query))
 
 
-def test_every_project_target_has_a_phase_or_says_the_phase_is_not_stated(kg) -> None:  # type: ignore[no-untyped-def]
+def test_every_project_target_has_a_phase_or_says_the_phase_is_not_stated(kg: Any) -> None:
     rows = select(
         kg,
         """SELECT ?tm WHERE { ?tm a ckg:TargetMarket ; ckg:targetOf ?p .
@@ -198,8 +201,8 @@ def test_every_project_target_has_a_phase_or_says_the_phase_is_not_stated(kg) ->
     ],
 )
 def test_cooperation_partner_countries_are_not_targets(
-    kg, project: str, countries: set[str], targets: set[str]
-) -> None:  # type: ignore[no-untyped-def]
+    kg: Any, project: str, countries: set[str], targets: set[str]
+) -> None:
     partners = select(kg, f"SELECT ?c WHERE {{ <id/project/{project}> ckg:partnerCountry ?c }}")
     assert {r["c"].rsplit("/", 1)[-1] for r in partners} == countries
     found = select(
@@ -210,7 +213,7 @@ def test_cooperation_partner_countries_are_not_targets(
     assert all("/organisation/" not in r["o"] for r in named)  # no partner organisation is needed
 
 
-def test_a_region_includes_the_countries_the_document_lists(kg) -> None:  # type: ignore[no-untyped-def]
+def test_a_region_includes_the_countries_the_document_lists(kg: Any) -> None:
     rows = select(kg, "SELECT ?c WHERE { <id/region/asia-pacific> ckg:includesCountry ?c }")
     assert {r["c"].rsplit("/", 1)[-1] for r in rows} == {"CHN", "AUS", "SGP"}
     # Open Hybrid LabFactory targets the region (concept) and Singapore (implementation), not the members.
@@ -230,8 +233,8 @@ def test_a_region_includes_the_countries_the_document_lists(kg) -> None:  # type
     ],
 )
 def test_the_contact_address_is_public_on_an_organisation_linked_to_the_cluster(
-    kg, cluster: str, street: str, city: str
-) -> None:  # type: ignore[no-untyped-def]
+    kg: Any, cluster: str, street: str, city: str
+) -> None:
     rows = select(
         kg,
         f"""SELECT ?street ?city WHERE {{ <id/cluster/{cluster}> ckg:contactOrganisation ?org .
