@@ -77,7 +77,13 @@ def _prefix_list(lang: str) -> str:
 
 
 def query_page(
-    context: ServeContext, request: Request, query: str, results_html: str = "", *, status: int = 200
+    context: ServeContext,
+    request: Request,
+    query: str,
+    results_html: str = "",
+    *,
+    status: int = 200,
+    downloadable: bool = True,
 ) -> HTMLResponse:
     """The query form; `results_html` is a server-rendered result (the page also works without JS)."""
     lang = ui_language(request_languages(request.headers, request.cookies))
@@ -95,7 +101,7 @@ def query_page(
         f'<p><button id="run" type="submit">{esc(say(lang, "query.run"))}</button> '
         f'<small class="shortcut">{esc(say(lang, "query.shortcut"))}</small> '
         '<span id="status" role="status"></span></p></form>'
-        f"{_prefix_list(lang)}{downloads(query, form, lang)}"
+        f"{_prefix_list(lang)}{downloads(query if downloadable else '', form, lang)}"
         f'<div id="results" data-query="{esc(query)}">{results_html}</div>'
     )
     head = "".join(f'<link rel="stylesheet" href="{href}">' for href in EDITOR_STYLES)
@@ -121,7 +127,8 @@ async def show_query(context: ServeContext, request: Request, query: str) -> Res
     try:
         result = await context.run_query(query, private=private, fmt="json" if graph else "rows")
     except ClusterKGError as exc:  # the error is shown beside the query, with its status
-        return query_page(context, request, query, f'<p class="error">{esc(exc)}</p>', status=exc.http_status)
+        error = f'<p class="error">{esc(exc)}</p>'
+        return query_page(context, request, query, error, status=exc.http_status, downloadable=False)
     labels = await result_labels(context, request, result.rows, private)
     return query_page(context, request, query, rows_html(context, result, lang, labels))
 

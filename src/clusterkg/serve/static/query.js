@@ -267,6 +267,7 @@
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       const type = response.headers.get("Content-Type") || "";
       if (!response.ok) {
+        downloads.hidden = true; // nothing to download from a query that failed
         status.textContent = say("error", { status: response.status });
         results.append(Object.assign(document.createElement("pre"), { className: "error", textContent: await response.text() }));
         return;
