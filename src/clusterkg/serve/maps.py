@@ -139,7 +139,8 @@ class Bar:
 
 
 def bar_chart(bars: list[Bar], title: str, value_text: str = "{value}", ident: str = "chart") -> str:
-    """A horizontal bar chart as inline SVG, each bar a link; `value_text` formats the number."""
+    """A horizontal bar chart as inline SVG, each bar a link (so a group, not an image, for screen
+    readers); `value_text` formats the number."""
     if not bars:
         return ""
     top = max(bar.value for bar in bars) or 1
@@ -157,7 +158,7 @@ def bar_chart(bars: list[Bar], title: str, value_text: str = "{value}", ident: s
             "</g></a>"
         )
     return (
-        f'<figure class="chart"><svg class="chart-svg" viewBox="0 0 {width} {row * len(bars)}" role="img" '
+        f'<figure class="chart"><svg class="chart-svg" viewBox="0 0 {width} {row * len(bars)}" role="group" '
         f'aria-labelledby="{ident}" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{ident}">{esc(title)}</title>'
         f"{''.join(rows)}</svg></figure>"
