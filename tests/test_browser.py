@@ -132,6 +132,20 @@ CLUSTERS = "SELECT ?cluster WHERE { ?cluster a ckg:Cluster }"
 PROJECTS = "SELECT ?project ?by WHERE { ?project a ckg:InternationalisationProject ; ckg:runBy ?by }"
 
 
+CSP_WATCH = (
+    "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+    " (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+)
+
+
+@pytest.fixture
+def csp(page):  # type: ignore[no-untyped-def]
+    """Records the page's CSP violations (inline script or style, outside loads); yields a reader."""
+    browser_page = page[0]
+    browser_page.add_init_script(CSP_WATCH)
+    yield lambda: browser_page.evaluate("() => window.__csp")
+
+
 def set_query(browser_page, text: str) -> None:  # type: ignore[no-untyped-def]
     """Put `text` into the editor (CodeMirror keeps the textarea hidden)."""
     browser_page.wait_for_selector(".CodeMirror")
@@ -149,7 +163,7 @@ def run_with_ctrl_enter(browser_page, text: str) -> None:  # type: ignore[no-unt
     browser_page.wait_for_selector("#results table.results tbody tr")
 
 
-def test_query_page_highlights_and_runs_with_ctrl_enter(server: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_query_page_highlights_and_runs_with_ctrl_enter(server: str, page, csp) -> None:  # type: ignore[no-untyped-def]
     browser_page, errors, outside = page
     browser_page.goto(server + "/query")
     assert browser_page.locator(".CodeMirror .cm-keyword").count() > 0  # SELECT, WHERE… highlighted
@@ -160,10 +174,10 @@ def test_query_page_highlights_and_runs_with_ctrl_enter(server: str, page) -> No
     assert link.inner_text() == "BIORN cluster"  # the IRI shows its label, and links to its page
     assert link.get_attribute("href") == "/id/cluster/biorn"
     assert "query=SELECT" in browser_page.url  # the URL carries the query
-    assert errors == [] and outside == []
+    assert errors == [] and outside == [] and csp() == []
 
 
-def test_query_page_url_state_and_back_button(server: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_query_page_url_state_and_back_button(server: str, page, csp) -> None:  # type: ignore[no-untyped-def]
     browser_page, errors, outside = page
     browser_page.goto(server + "/query")
     run_with_ctrl_enter(browser_page, CLUSTERS)
@@ -181,10 +195,10 @@ def test_query_page_url_state_and_back_button(server: str, page) -> None:  # typ
     browser_page.goto(first_url)
     assert editor_text(browser_page) == CLUSTERS
     assert browser_page.locator("#results tbody td a").first.inner_text() == "BIORN cluster"
-    assert errors == [] and outside == []
+    assert errors == [] and outside == [] and csp() == []
 
 
-def test_query_page_completes_prefixes(server: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_query_page_completes_prefixes(server: str, page, csp) -> None:  # type: ignore[no-untyped-def]
     browser_page, errors, outside = page
     browser_page.goto(server + "/query")
     set_query(browser_page, "")
@@ -203,10 +217,10 @@ def test_query_page_completes_prefixes(server: str, page) -> None:  # type: igno
     )
     browser_page.keyboard.press("Enter")
     assert editor_text(browser_page).endswith("?s a ckg:Cluster")
-    assert errors == [] and outside == []
+    assert errors == [] and outside == [] and csp() == []
 
 
-def test_query_page_download_links(server: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_query_page_download_links(server: str, page, csp) -> None:  # type: ignore[no-untyped-def]
     browser_page, errors, outside = page
     browser_page.goto(server + "/query")
     run_with_ctrl_enter(browser_page, CLUSTERS)
@@ -217,20 +231,20 @@ def test_query_page_download_links(server: str, page) -> None:  # type: ignore[n
     assert csv_file.text().splitlines() == ["cluster", "https://w3id.org/clusterkg/id/cluster/biorn"]
     json_file = browser_page.request.get(server + links.nth(1).get_attribute("href"))
     assert json_file.json()["head"]["vars"] == ["cluster"]
-    assert errors == [] and outside == []
+    assert errors == [] and outside == [] and csp() == []
 
 
-def test_endpoint_opened_in_the_browser_shows_the_query_page(server: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_endpoint_opened_in_the_browser_shows_the_query_page(server: str, page, csp) -> None:  # type: ignore[no-untyped-def]
     from urllib.parse import urlencode
 
     browser_page, errors, outside = page
     browser_page.goto(server + "/sparql?" + urlencode({"query": CLUSTERS}))
     assert editor_text(browser_page) == CLUSTERS
     assert browser_page.locator("#results tbody td a").first.inner_text() == "BIORN cluster"
-    assert errors == [] and outside == []
+    assert errors == [] and outside == [] and csp() == []
 
 
-def test_canned_query_form_with_a_drop_down(server: str, page) -> None:  # type: ignore[no-untyped-def]
+def test_canned_query_form_with_a_drop_down(server: str, page, csp) -> None:  # type: ignore[no-untyped-def]
     browser_page, errors, outside = page
     browser_page.goto(server + "/queries/of-kind")  # bare: the form, not an error
     options = browser_page.locator("select[name=kind] option")
@@ -242,11 +256,11 @@ def test_canned_query_form_with_a_drop_down(server: str, page) -> None:  # type:
     assert browser_page.locator("select[name=kind]").input_value() == "project"
     csv_link = browser_page.locator(".downloads a", has_text="CSV").get_attribute("href")
     assert browser_page.request.get(server + csv_link).text().splitlines()[1].split(",")[1] == "TRACLIGHT"
-    assert errors == [] and outside == []
+    assert errors == [] and outside == [] and csp() == []
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_query_and_canned_pages_fit_the_screen(server: str, page, width: int) -> None:  # type: ignore[no-untyped-def]
+def test_query_and_canned_pages_fit_the_screen(server: str, page, csp, width: int) -> None:  # type: ignore[no-untyped-def]
     browser_page, errors, outside = page
     browser_page.set_viewport_size({"width": width, "height": 900})
     try:
@@ -258,4 +272,4 @@ def test_query_and_canned_pages_fit_the_screen(server: str, page, width: int) ->
             assert overflow <= 0, f"{path} is {overflow} px too wide at {width} px"
     finally:
         browser_page.set_viewport_size({"width": 1280, "height": 720})
-    assert errors == [] and outside == []
+    assert errors == [] and outside == [] and csp() == []
