@@ -7,6 +7,7 @@ validation handing graphs to pySHACL) get it from here.
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import rdflib
@@ -17,6 +18,7 @@ from rdflib.term import Node
 from .errors import RdfSyntaxError
 
 __all__ = [
+    "FORMATS",
     "BNode",
     "Collection",
     "Dataset",
@@ -26,6 +28,7 @@ __all__ = [
     "URIRef",
     "format_for",
     "graph_to_nquads",
+    "parse_data",
     "parse_dataset_text",
     "parse_graph",
     "parse_graphs",
@@ -73,6 +76,65 @@ def parse_graphs(paths: list[Path], graph: Graph | None = None) -> Graph:
 def parse_graph(path: Path) -> Graph:
     """Parse one RDF file; a syntax error names the file and what is wrong."""
     return parse_graphs([path])
+
+
+FORMATS = ("turtle", "nt", "nquads", "trig", "json-ld", "xml")
+
+
+def parse_data(data: bytes, fmt: str, name: str = "the data") -> Graph:
+    """Parse posted RDF (one of FORMATS) into one graph, graph names dropped; nothing is fetched:
+    a JSON-LD document naming a remote @context (or @import) is refused before parsing."""
+    if fmt == "json-ld":
+        refuse_remote_contexts(data, name)
+    target = Graph()
+    try:
+        if fmt in ("nquads", "trig"):
+            dataset = Dataset()
+            dataset.parse(data=data, format=fmt)
+            for s, p, o, _ in dataset.quads((None, None, None, None)):
+                target.add((s, p, o))
+        else:
+            target.parse(data=data, format=fmt)
+    except Exception as exc:  # rdflib raises many unrelated types
+        raise RdfSyntaxError(
+            f"{name} does not parse as {fmt}: {exc}", hint="fix the syntax (the message gives the line)"
+        ) from exc
+    return target
+
+
+def refuse_remote_contexts(data: bytes, name: str) -> None:
+    """RdfSyntaxError for JSON that does not parse, or a JSON-LD @context / @import naming a URL
+    (a JSON-LD processor would fetch it: a server must not fetch what a caller names)."""
+    try:
+        document = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise RdfSyntaxError(f"{name} is not JSON{where}: {exc}", hint="send a JSON-LD document") from exc
+    remote = _remote_context(document)
+    if remote is not None:
+        raise RdfSyntaxError(
+            f"{name} names the remote JSON-LD context {remote!r}; remote contexts are not fetched",
+            hint='put the context inline ("@context": {...}) or send Turtle or N-Triples',
+        )
+
+
+def _remote_context(node: object) -> str | None:
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, list):
+            todo += item
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if key == "@import" and isinstance(value, str):
+                    return value
+                if key == "@context":
+                    contexts = value if isinstance(value, list) else [value]
+                    found = next((c for c in contexts if isinstance(c, str)), None)
+                    if found is not None:
+                        return found
+                todo.append(value)
+    return None
 
 
 def parse_dataset_text(text: str, fmt: str = "nquads") -> Dataset:

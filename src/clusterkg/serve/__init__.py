@@ -402,7 +402,7 @@ async def _watch(context: ServeContext) -> None:
 
 def create_app(settings: Settings) -> Starlette:
     """The web app over the store named by settings.store (the pool starts with the app)."""
-    from . import pages, sparql
+    from . import pages, sparql, validate
 
     context = ServeContext(settings)
 
@@ -417,7 +417,12 @@ def create_app(settings: Settings) -> Starlette:
             watcher.cancel()
             await context.close()
 
-    routes = [*sparql.routes(context), *_optional_routes(context), *pages.routes(context)]
+    routes = [
+        *sparql.routes(context),
+        *validate.routes(context),
+        *_optional_routes(context),
+        *pages.routes(context),
+    ]
     middleware = _middleware(settings)
     app = Starlette(
         routes=routes,

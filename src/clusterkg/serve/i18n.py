@@ -330,3 +330,45 @@ MESSAGES.update(
         },
     }
 )
+MESSAGES.update(  # the validation page (serve/validate_page.py, static/validate.js)
+    {
+        "nav.validate": {"en": "Validate", "de": "Validieren"},
+        "validate.title": {"en": "Validate RDF against the shapes", "de": "RDF gegen die Shapes prüfen"},
+        "validate.intro": {
+            "en": "Paste RDF, or load a file, and get the SHACL validation report of the clusterkg shapes."
+            " Nothing is stored and nothing is fetched.",
+            "de": "RDF einfügen oder eine Datei laden und den SHACL-Validierungsbericht der clusterkg-Shapes"
+            " erhalten. Nichts wird gespeichert, nichts wird nachgeladen.",
+        },
+        "validate.file": {"en": "Load a file:", "de": "Datei laden:"},
+        "validate.data": {"en": "RDF data", "de": "RDF-Daten"},
+        "validate.format": {"en": "Format", "de": "Format"},
+        "validate.submit": {"en": "Validate", "de": "Prüfen"},
+        "validate.api": {
+            "en": "Also as an API: POST the data to /validate with its Content-Type (text/turtle,"
+            " application/n-triples, application/n-quads, application/trig, application/ld+json,"
+            " application/rdf+xml); Accept picks the report: text/turtle, application/ld+json or text/html.",
+            "de": "Auch als API: die Daten mit ihrem Content-Type (text/turtle, application/n-triples,"
+            " application/n-quads, application/trig, application/ld+json, application/rdf+xml) an /validate"
+            " senden (POST); Accept wählt den Bericht: text/turtle, application/ld+json oder text/html.",
+        },
+        "validate.report": {"en": "Validation report", "de": "Validierungsbericht"},
+        "validate.conforms": {
+            "en": "The data conforms to the shapes.",
+            "de": "Die Daten entsprechen den Shapes.",
+        },
+        "validate.results": {
+            "en": "The data does not conform: {count} result(s).",
+            "de": "Die Daten entsprechen nicht den Shapes: {count} Ergebnis(se).",
+        },
+        "validate.severity": {"en": "Severity", "de": "Schweregrad"},
+        "validate.focus": {"en": "Focus node", "de": "Fokusknoten"},
+        "validate.path": {"en": "Path", "de": "Pfad"},
+        "validate.value": {"en": "Value", "de": "Wert"},
+        "validate.message": {"en": "Message", "de": "Meldung"},
+        "validate.shape": {"en": "Shape", "de": "Shape"},
+        "validate.constraint": {"en": "Constraint", "de": "Bedingung"},
+        "validate.because": {"en": "because:", "de": "weil:"},
+        "validate.again": {"en": "Validate other data", "de": "Andere Daten prüfen"},
+    }
+)
