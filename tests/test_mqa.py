@@ -282,6 +282,19 @@ def test_publish_check_lists_what_falls_short_and_exits_1(tmp_path: Path, standa
     assert (out / "catalog.ttl").is_file()  # the release is written either way
 
 
+def test_publish_check_served_at_a_static_host_asks_it(
+    project: Settings, standards_dir: Path, static_host: str, tmp_path: Path
+) -> None:
+    """--served-at: HEAD requests to the static host (serving the same release) replace the folder."""
+    args = ["--project-dir", str(project.project_dir), "publish", "--store", str(project.store), "-q"]
+    check = ["--check", "--standards", str(standards_dir), "--served-at", static_host]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "out"), *check])
+    assert result.exit_code == 0 and "405/405" in result.output, result.output
+    report = releases.assess_release(tmp_path / "out", standards_dir, served_at=static_host + "nowhere/")
+    assert report.score == 405 - 50 - 30  # neither the folder nor a file answers there
+    assert "answered 404" in report.to_text()
+
+
 def test_publish_check_without_the_standards_exits_2_before_writing(
     project: Settings, tmp_path: Path
 ) -> None:

@@ -42,6 +42,13 @@ from . import _settings, handle_errors, main, store_option
     help="Standards folder the MQA check reads (default: CLUSTERKG_STANDARDS, else "
     "../shared/standards beside the project).",
 )
+@click.option(
+    "--served-at",
+    default="",
+    metavar="URL",
+    help="With --check: HEAD-request the access and download URLs where the release folder is "
+    "served (the catalogue's download base replaced by URL) instead of looking in the folder.",
+)
 @click.pass_context
 @handle_errors
 def publish(
@@ -52,6 +59,7 @@ def publish(
     quiet: bool,
     check: bool,
     standards: Path | None,
+    served_at: str,
 ) -> None:
     """Publish the store's public graphs as a release: dumps, DCAT-AP catalog, VoID, docs.
 
@@ -60,7 +68,8 @@ def publish(
     hold no personal data (exit 1). The release replaces OUT in one atomic rename.
 
     With --check the written release is then scored by the MQA rules, offline: the access and
-    download URLs count as reachable when the release folder holds what they name. Exit 0 at
+    download URLs count as reachable when the release folder holds what they name (with
+    --served-at, when a HEAD request there succeeds). Exit 0 at
     405/405, 1 when an indicator falls short (the release is written either way), 2 when the
     standards folder is missing.
     """
@@ -77,7 +86,7 @@ def publish(
     if release.diff is not None:
         click.echo(f"\nChanges since {previous}:\n{release.diff.to_text()}")
     if folder is not None:
-        report = releases.assess_release(release.folder, folder)
+        report = releases.assess_release(release.folder, folder, served_at=served_at)
         click.echo("\n" + report.to_text())
         if not report.full_marks:
             sys.exit(1)

@@ -349,6 +349,14 @@ def score_catalogue(
     return MqaReport([score_dataset(s, d) for d in datasets], tables.maximum)
 
 
-def assess_release(folder: Path, standards: Path, reachable: Reachability | None = None) -> MqaReport:
-    """The MQA score of a release folder's catalog.ttl, its URLs checked against the folder itself."""
-    return score_catalogue(parse_graph(folder / "catalog.ttl"), standards, reachable, folder)
+def assess_release(
+    folder: Path, standards: Path, reachable: Reachability | None = None, served_at: str = ""
+) -> MqaReport:
+    """The MQA score of a release folder's catalog.ttl. Its URLs are checked against the folder
+    itself, or with `served_at` by HEAD requests to where the folder is served (the catalogue's
+    download base replaced by that URL)."""
+    graph = parse_graph(folder / "catalog.ttl")
+    if served_at and reachable is None:
+        root = served_at if served_at.endswith("/") else served_at + "/"
+        reachable = http_reachability(dict.fromkeys(download_bases(graph), root))
+    return score_catalogue(graph, standards, reachable, folder)
