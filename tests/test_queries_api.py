@@ -303,6 +303,7 @@ def test_the_pages_speak_german(client: TestClient) -> None:
 
 def test_the_openapi_document_has_a_browsable_view(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
+    assert document["externalDocs"]["url"] == "/openapi"  # the document points at its own view
     view = client.get("/openapi", headers=BROWSER)
     assert view.status_code == 200 and view.headers["content-type"].startswith("text/html")
     tags = Tags(view.text)

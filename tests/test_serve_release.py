@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -105,6 +106,10 @@ def test_the_release_folder_serves_its_own_landing_page(client: TestClient, rele
     page = client.get("/dumps/index.html")
     assert page.status_code == 200 and page.content == (release / "index.html").read_bytes()
     assert 'href="catalog.ttl"' in page.text and 'href="clusterkg.nq.gz"' in page.text
+    relative = [h for h in re.findall(r'href="([^"]+)"', page.text) if "://" not in h]
+    assert "ontology.css" in relative and len(relative) > 10
+    for href in relative:  # a static host serves each link of the page from the folder itself
+        assert (release / href).is_file(), href
 
 
 def _catalog(release: Path) -> Graph:

@@ -17,6 +17,7 @@ from pathlib import Path
 from .dumps import DATA_FORMATS, SCHEMA_FORMATS, sha256_of
 
 INDEX = "index.html"
+STYLESHEET = "ontology.css"  # the release's stylesheet, written beside ontology.html (docs.py)
 CHECKSUMS = "SHA256SUMS"
 Say = Callable[..., str]
 
@@ -188,8 +189,10 @@ def intro_html(say: Say, version: str, date: str, catalog_href: str, void_href: 
 
 
 def write_landing_page(folder: Path, facts: LandingFacts, lang: str = "en") -> Path:
-    """index.html of the release folder: a standalone page (no scripts, no styles), relative links."""
+    """index.html of the release folder: a standalone page (no scripts), relative links, and the
+    release's stylesheet when there is one."""
     esc, say = html.escape, release_say(lang)
+    style = f'<link rel="stylesheet" href="{STYLESHEET}">' if (folder / STYLESHEET).is_file() else ""
     licence = f'<a href="{esc(facts.licence)}">{esc(facts.licence.rsplit("/", 1)[-1])}</a>'
     endpoint = f'<a href="{esc(facts.endpoint)}">SPARQL</a>'
     body = (
@@ -201,7 +204,7 @@ def write_landing_page(folder: Path, facts: LandingFacts, lang: str = "en") -> P
     page = (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc(facts.title)} · {esc(say('dumps.title'))}</title></head>"
+        f"<title>{esc(facts.title)} · {esc(say('dumps.title'))}</title>{style}</head>"
         f"<body><main>{body}</main></body></html>\n"
     )
     path = folder / INDEX

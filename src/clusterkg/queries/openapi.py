@@ -248,6 +248,10 @@ def document(
             "Parameter values are bound as RDF terms, never pasted into the query text.",
         },
         "servers": [{"url": server_url}],
+        "externalDocs": {  # the same document as a page for people (serve/openapi_page.py)
+            "description": "This document as a browsable page",
+            "url": server_url.rstrip("/") + "/openapi",
+        },
         "paths": paths,
         "components": {
             "parameters": page_parameters(max_rows),
