@@ -174,3 +174,22 @@ def test_the_default_graph_is_the_merge_of_the_public_graphs_only(tmp_path: Path
     assert b"Jane" not in b"".join(
         p.read_bytes() for p in (link.resolve() / "public").rglob("*") if p.is_file()
     )
+
+
+def test_a_build_loaded_in_pieces_holds_every_quad_and_the_merge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store.builds, "LOAD_CHUNK", 2)  # five pieces of public quads and triples
+    graphs = [f"https://w3id.org/clusterkg/graph/doc{n}" for n in (1, 2)]
+    lines = [f"<urn:s{i}> <urn:p> <urn:o{i % 3}> <{graphs[i % 2]}> .\n" for i in range(9)]
+    lines.append(f"<urn:s0> <urn:p> <urn:o0> <{graphs[1]}> .\n")  # s0 p o0 stated in both graphs
+    lines.append('<urn:jane> <urn:name> "Jane" <https://w3id.org/clusterkg/graph/contacts> .\n')
+    source = tmp_path / "data.nq"
+    source.write_text("".join(lines), encoding="utf-8")
+    link = tmp_path / "var" / "store"
+    build = store.new_build(link, source, ["https://w3id.org/clusterkg/graph/contacts"])
+    store.activate(link, build)
+    kg = store.KnowledgeStore(link)
+    assert kg.triples() == 9 and kg.triples(include_private=True) == 10
+    assert dict(kg.graph_counts(include_private=False)) == {graphs[0]: 5, graphs[1]: 5}
+    assert not (build / "load").exists()  # the pieces are gone

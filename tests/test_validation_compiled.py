@@ -23,6 +23,7 @@ from clusterkg.validation import (
     validate_nquads,
     validate_with_queries,
 )
+from clusterkg.validation.compiled import with_class_closures
 from clusterkg.validation.expressions import result_path
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -232,3 +233,26 @@ def test_build_validator_setting(tmp_path: Path, validator: str) -> None:
     else:
         with pytest.raises(SettingsError, match="no-such-validator"):
             pipeline.build(settings)
+
+
+CLASS_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .
+ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; sh:class ex:A ] ."""
+
+
+@pytest.mark.parametrize("blank_subclass", [False, True])
+def test_sh_class_sees_every_subclass_in_the_data(blank_subclass: bool) -> None:
+    sub = "_:sub" if blank_subclass else "<urn:ex:Sub>"
+    data = Graph().parse(
+        data=f"""@prefix ex: <urn:ex:> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        {sub} rdfs:subClassOf ex:Mid . ex:Mid rdfs:subClassOf ex:A .
+        ex:a a ex:A . ex:m a ex:Mid . ex:s a {sub} . ex:o a ex:Other .
+        ex:x ex:p ex:a , ex:m , ex:s , ex:o , ex:untyped , "literal" .""",
+        format="turtle",
+    )
+    compiled = compile_shapes(Graph().parse(data=CLASS_SHAPES, format="turtle"))
+    select = memory_select(data)
+    queries = with_class_closures(compiled.checks, select)
+    # A blank-node subclass cannot be listed in VALUES: that query keeps the path.
+    assert any("subClassOf>*" in q for q in queries) == blank_subclass
+    report = validate_with_queries(compiled, select)
+    assert sorted(r.value for r in report.results) == ["literal", "urn:ex:o", "urn:ex:untyped"]

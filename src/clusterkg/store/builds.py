@@ -25,6 +25,7 @@ import shutil
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -52,17 +53,61 @@ def is_private_line(line: bytes, private_ends: tuple[bytes, ...]) -> bool:
     return text[:-1].rstrip().endswith(private_ends)
 
 
-def split_nquads(source: Path, private_graphs: Iterable[str], public: Path, private: Path) -> None:
-    """Copy each line of `source` to `public` or `private` by its graph, each followed by its triple
-    (the line without its graph), so that one bulk load fills the named graphs and their merge."""
+# Lines per bulk load: Oxigraph's bulk loader holds a whole batch in memory (about 1 KB a quad,
+# up to 1M quads a batch and one batch per core), so loading in pieces caps the build's memory.
+LOAD_CHUNK = 400_000
+
+
+def split_nquads(
+    source: Path, private_graphs: Iterable[str], folder: Path, chunk: int = LOAD_CHUNK
+) -> tuple[list[Path], Path]:
+    """Split `source` into the public store's load files and the private store's, in `folder`.
+
+    The public files hold the public quads, then their triples (each line without its graph), so
+    that the loads fill the named graphs and their merge, the default graph, in pieces of `chunk`
+    lines. The private file holds each private quad followed by its triple. Returns the public
+    files in load order and the private file.
+    """
     ends = tuple(f"<{g}>".encode() for g in private_graphs)
-    with open(source, "rb") as lines, open(public, "wb") as pub, open(private, "wb") as priv:
-        for line in lines:
-            out = priv if ends and is_private_line(line, ends) else pub
-            out.write(line)
-            triple = triple_of(line)
-            if triple is not None:
-                out.write(triple)
+    quads, triples = _Pieces(folder, "public-quads", chunk), _Pieces(folder, "public-triples", chunk)
+    private = folder / "private.nq"
+    try:
+        with open(source, "rb") as lines, open(private, "wb") as priv:
+            for line in lines:
+                triple = triple_of(line)
+                if ends and is_private_line(line, ends):
+                    priv.write(line + triple if triple is not None else line)
+                    continue
+                quads.write(line)
+                if triple is not None:
+                    triples.write(triple)
+    finally:
+        quads.close()
+        triples.close()
+    return quads.paths + triples.paths, private
+
+
+class _Pieces:
+    """Lines written to numbered files of at most `chunk` lines each."""
+
+    def __init__(self, folder: Path, stem: str, chunk: int) -> None:
+        self.folder, self.stem, self.chunk = folder, stem, max(chunk, 1)
+        self.paths: list[Path] = []
+        self.lines = 0
+        self.out: BinaryIO | None = None
+
+    def write(self, line: bytes) -> None:
+        if self.out is None or self.lines >= self.chunk:
+            self.close()
+            self.paths.append(self.folder / f"{self.stem}-{len(self.paths):04d}.nq")
+            self.out, self.lines = open(self.paths[-1], "wb"), 0  # noqa: SIM115 - closed in close()
+        self.out.write(line)
+        self.lines += 1
+
+    def close(self) -> None:
+        if self.out is not None:
+            self.out.close()
+            self.out = None
 
 
 def triple_of(line: bytes) -> bytes | None:
@@ -134,11 +179,15 @@ def new_build(store_path: Path, nquads: Path, private_graphs: Iterable[str] = ()
 
 
 def _load(target: Path, nquads: Path, private_graphs: list[str]) -> None:
-    public_lines, private_lines = target / "public.nq", target / "private.nq"
-    split_nquads(nquads, private_graphs, public_lines, private_lines)
+    staging = target / "load"
+    staging.mkdir()
+    public_files, private_lines = split_nquads(nquads, private_graphs, staging, LOAD_CHUNK)
     public = ox.Store(str(part(target)))
-    public.bulk_load(path=str(public_lines), format=ox.RdfFormat.N_QUADS)  # a set: each triple once
+    for piece in public_files:  # a set: each triple once, however many pieces or graphs state it
+        public.bulk_load(path=str(piece), format=ox.RdfFormat.N_QUADS)
+        piece.unlink()
     public.flush()
+    # Compacting the pieces costs a few seconds and makes the gate's queries about a third faster.
     public.optimize()
     public.backup(str(part(target, private=True)))  # hard links: the private store shares its files
     del public
@@ -146,8 +195,7 @@ def _load(target: Path, nquads: Path, private_graphs: list[str]) -> None:
     private.bulk_load(path=str(private_lines), format=ox.RdfFormat.N_QUADS)
     private.flush()
     del private
-    public_lines.unlink()
-    private_lines.unlink()
+    shutil.rmtree(staging)
 
 
 def discard_build(build: Path) -> None:
