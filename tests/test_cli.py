@@ -40,7 +40,7 @@ def test_validate_reports_focus_path_message_and_record(built_project: Path, clu
     assert code == 1
     assert "Does not conform" in output
     assert "https://example.org/kg/id/cluster/nameless" in output
-    assert "rdf-schema#label" in output  # the path of the missing label
+    assert "path: rdfs:label" in output  # the path of the missing label
     assert "clusters.csv record nameless" in output
 
 

@@ -89,6 +89,7 @@ NAV = (
     ("/queries", "nav.queries"),
     ("/ontology", "nav.ontology"),
     ("/shapes", "nav.shapes"),
+    ("/validate", "nav.validate"),
     ("/sparql", "nav.sparql"),
     ("/catalog", "nav.catalog"),
     ("/dumps/", "nav.dumps"),

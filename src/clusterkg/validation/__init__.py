@@ -18,7 +18,7 @@ from pathlib import Path
 import pyshacl
 
 from ..errors import RdfSyntaxError
-from ..namespaces import CKG, RDF, SH
+from ..namespaces import CKG, OWL, RDF, SH
 from ..rdf import Graph, Literal, Node, URIRef, parse_dataset_text, parse_graphs, rdflib
 from .compiled import CompiledShapes, Select, compile_shapes, validate_with_queries
 from .details import add_details
@@ -83,16 +83,19 @@ def _digest(paths: list[Path]) -> str:
 
 def validate_files(files: Iterable[Path], shapes: Graph, extra: Iterable[Path] = ()) -> ValidationReport:
     """Validate RDF files (any release format, gzip too) against the shapes, graphs merged so
-    references across files resolve; `extra` files (the ontology) are read alongside. With several
-    files each result names the file its focus node is described in."""
+    references across files resolve. `extra` files (the ontology) are read alongside unless the
+    files bring the clusterkg ontology themselves (a release dump holds the one it was built with). With
+    several files each result names the file its focus node is described in."""
     files = list(files)
-    data = parse_graphs(list(extra))
+    data = Graph()
     owners: dict[Node, str] = {}
     for path in files:
         part = parse_graphs([path])
         for subject in part.subjects():
             owners.setdefault(subject, str(path))
         data += part
+    if (URIRef(CKG.rstrip("#")), URIRef(RDF + "type"), URIRef(OWL + "Ontology")) not in data:
+        parse_graphs(list(extra), data)
     report = validate_graph(data, shapes)
     if len(files) > 1:
         report.results = [_with_file(r, owners) for r in report.results]
