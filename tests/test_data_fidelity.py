@@ -253,3 +253,53 @@ def test_a_project_target_without_a_phase_or_its_absence_fails_the_build(tmp_pat
     csv_path.write_text(text.replace(line, line.replace(",false,", ",,")), encoding="utf-8")
     with pytest.raises(NonConformingError):
         pipeline.build(Settings.from_env(environ={}, project_dir=project))
+
+
+# ---------------------------------------------------------------- what the documents call a cluster
+
+
+def keys_of(kg: Any, query: str, var: str = "x") -> set[str]:
+    return {r[var].rsplit("/", 1)[-1] for r in select(kg, query)}
+
+
+def test_ckg_cluster_is_only_what_the_documents_present_as_a_cluster(kg: Any) -> None:
+    clusters = keys_of(kg, "SELECT ?x WHERE { ?x a ckg:Cluster }")
+    assert len(clusters) == 39  # 32 listed (001) + AMZ's four ELCA partners (000) + 2 ELAt + 1 (004)
+    assert not clusters & {
+        "elat-energy-cleantech",
+        "m4",
+        "clic-innovation",
+        "minalogic",
+        "korean-carbon-valley",
+    }
+    partners = keys_of(kg, "SELECT ?x WHERE { ?x a ckg:PartnerCluster , org:Organization }")
+    assert {"clic-innovation", "biovale", "dsp-valley", "high-tech-nl", "lutb-raac"} <= partners
+    assert keys_of(kg, "SELECT ?x WHERE { ?x a ckg:PotentialClusterArea }") == {"elat-energy-cleantech"}
+    assert "m4" in keys_of(kg, "SELECT ?x WHERE { ?x a ckg:FundingProgramme }")
+
+
+def test_the_elat_document_keeps_its_distinctions(kg: Any) -> None:
+    standouts = keys_of(kg, "SELECT ?x WHERE { ?x ckg:standsOut true }")
+    assert standouts == {"elat-high-tech-systems-materials", "elat-lifetec"}
+    for measure, value in (("added-value", "30000000000"), ("employees", "330000")):
+        rows = select(
+            kg,
+            f"""SELECT ?x ?v WHERE {{ ?f ckg:measure "{measure}" ; ckg:figureOf ?x ;
+                <https://schema.org/value> ?v ;
+                <http://www.w3.org/ns/prov#wasDerivedFrom> <id/document/elat-clusters> }}""",
+        )
+        assert {r["x"].rsplit("/", 1)[-1] for r in rows} == standouts, measure
+        assert {float(r["v"]) for r in rows} == {float(value)}
+    # DSP Valley: a partner cluster in 001, one of ELAt's network and platform organisations in 002.
+    network = select(
+        kg,
+        """SELECT ?r WHERE { GRAPH <graph/elat-clusters> {
+            <id/cluster/dsp-valley> a ckg:OrganisationNetwork , org:FormalOrganization ; ckg:region ?r } }""",
+    )
+    assert [r["r"].rsplit("/", 1)[-1] for r in network] == ["elat"]
+
+
+def test_every_region_is_linked_to_something(kg: Any) -> None:
+    lonely = keys_of(kg, "SELECT ?x WHERE { ?x a ckg:Region FILTER NOT EXISTS { ?s ?p ?x } }")
+    assert lonely == set()
+    assert keys_of(kg, "SELECT ?x WHERE { ?x ckg:region <id/region/rhein-main-neckar> }") == {"biorn"}

@@ -56,20 +56,20 @@ def test_resources_in_two_documents_are_in_two_named_graphs(kg) -> None:  # type
 
 def test_count_star_equals_count_distinct_in_the_store(kg) -> None:  # type: ignore[no-untyped-def]
     row = next(kg.select(COUNT_CLUSTERS))
-    assert row["n"] == row["d"] == "50"
+    assert row["n"] == row["d"] == "39"
 
 
 def test_count_star_equals_count_distinct_on_the_cli(settings: Settings) -> None:
     args = ["--project-dir", str(settings.project_dir), "sparql", COUNT_CLUSTERS, "--format", "csv"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1] == "50,50"
+    assert result.output.splitlines()[1] == "39,39"
 
 
 def test_count_star_equals_count_distinct_on_sparql(client: TestClient) -> None:
-    assert _sparql_json(client, COUNT_CLUSTERS) == [{"n": "50", "d": "50"}]
+    assert _sparql_json(client, COUNT_CLUSTERS) == [{"n": "39", "d": "39"}]
     readme = "SELECT (COUNT(*) AS ?n) WHERE { ?c a ckg:Cluster }"  # ckg: predeclared, as on the CLI
-    assert _sparql_json(client, readme) == [{"n": "50"}]
+    assert _sparql_json(client, readme) == [{"n": "39"}]
 
 
 def test_count_of_all_triples_equals_void_triples(kg, settings: Settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
