@@ -179,7 +179,7 @@ def test_the_default_graph_is_the_merge_of_the_public_graphs_only(tmp_path: Path
 def test_a_build_loaded_in_pieces_holds_every_quad_and_the_merge(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store.builds, "LOAD_CHUNK", 2)  # five pieces of public quads and triples
+    monkeypatch.setattr(store.builds, "LOAD_CHUNK", 2)  # ten pieces: five of quads, five of triples
     graphs = [f"https://w3id.org/clusterkg/graph/doc{n}" for n in (1, 2)]
     lines = [f"<urn:s{i}> <urn:p> <urn:o{i % 3}> <{graphs[i % 2]}> .\n" for i in range(9)]
     lines.append(f"<urn:s0> <urn:p> <urn:o0> <{graphs[1]}> .\n")  # s0 p o0 stated in both graphs
