@@ -273,3 +273,18 @@ def test_query_and_canned_pages_fit_the_screen(server: str, page, csp, width: in
     finally:
         browser_page.set_viewport_size({"width": 1280, "height": 720})
     assert errors == [] and outside == [] and csp() == []
+
+
+def test_result_links_from_the_script_equal_the_servers(server: str, page, csp) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import urlencode
+
+    browser_page, errors, outside = page
+    query = "SELECT ?x WHERE { VALUES ?x { country:FRA ckg:Cluster <https://example.org/elsewhere> } }"
+    browser_page.goto(server + "/query")
+    run_with_ctrl_enter(browser_page, query)
+    by_script = [a.get_attribute("href") for a in browser_page.locator("#results tbody a").all()]
+    browser_page.goto(server + "/query?" + urlencode({"query": query}))  # rendered by the server
+    by_server = [a.get_attribute("href") for a in browser_page.locator("#results tbody a").all()]
+    assert by_script == by_server
+    assert by_script == ["/country/FRA", "/ontology#Cluster", "https://example.org/elsewhere"]
+    assert errors == [] and outside == [] and csp() == []

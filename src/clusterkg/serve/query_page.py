@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ..errors import ClusterKGError
-from ..namespaces import PREFIXES, RDFS, SKOS
+from ..namespaces import EU_COUNTRY, PREFIXES, RDFS, SKOS
 from ..store.policy import analyse
 from ..terms import iri_term
 from .html import esc, layout, table, term_html
@@ -94,6 +94,7 @@ def query_page(
     body = (
         f"<h1>{esc(say(lang, 'query.heading'))}</h1><p>{esc(intro)}</p>"
         f'<form id="query-form" method="get" action="/query" data-base="{esc(settings.base_iri)}"'
+        f' data-country="{esc(EU_COUNTRY)}"'
         f' data-prefixes="{esc(json.dumps(PREFIXES))}" data-texts="{esc(json.dumps(texts))}">'
         f'<label for="query" class="visually-hidden">{esc(say(lang, "query.label"))}</label>'
         '<textarea id="query" name="query" rows="12" spellcheck="false">'

@@ -110,7 +110,11 @@
 
   // ------------------------------------------------------------------ results
 
+  // As the server's context.href: IRIs under the base and EU country IRIs have pages here.
+  const country = form.dataset.country || "";
   function localHref(iri) {
+    const code = country && iri.startsWith(country) ? iri.slice(country.length) : "";
+    if (/^[A-Z]{3}$/.test(code)) return "/country/" + code;
     if (base && iri.startsWith(base)) return "/" + iri.slice(base.length);
     return iri;
   }
