@@ -163,6 +163,7 @@ PREFIX ckg: <{CKG}>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX locn: <http://www.w3.org/ns/locn#>
 PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX country: <http://publications.europa.eu/resource/authority/country/>
 """
 
@@ -303,3 +304,32 @@ def test_every_region_is_linked_to_something(kg: Any) -> None:
     lonely = keys_of(kg, "SELECT ?x WHERE { ?x a ckg:Region FILTER NOT EXISTS { ?s ?p ?x } }")
     assert lonely == set()
     assert keys_of(kg, "SELECT ?x WHERE { ?x ckg:region <id/region/rhein-main-neckar> }") == {"biorn"}
+
+
+# ---------------------------------------------------------------- names and attestation
+
+
+@pytest.mark.parametrize(
+    ("key", "label", "alt"),
+    [
+        ("clib2021", "CLIB2021", "Cluster industrielle Biotechnologie"),
+        ("wigratec", "WIGRATEC", "Wirbelschicht- und Granuliertechnik"),
+        ("sinn", "International Sports-Innovation-Network", "Sport-Innovation-Network"),
+        ("kimw-cluster", "Kunststoff-Institut Lüdenscheid", "KIMW Cluster"),
+    ],
+)
+def test_labels_are_the_usual_names_and_other_wordings_alternative(
+    kg: Any, key: str, label: str, alt: str
+) -> None:
+    rows = select(kg, f"SELECT ?l ?a WHERE {{ <id/cluster/{key}> rdfs:label ?l ; skos:altLabel ?a }}")
+    assert [(r["l"], r["a"]) for r in rows] == [(label, alt)]
+
+
+def test_names_and_targets_say_how_the_text_attests_them(kg: Any) -> None:
+    implied = keys_of(kg, "SELECT ?x WHERE { ?x ckg:nameCertainty ckg:Implied }")
+    assert implied == {"tada", "big-c"}
+    assert "bwi" in keys_of(kg, "SELECT ?x WHERE { ?x ckg:nameCertainty ckg:Stated }")
+    unnamed = keys_of(kg, "SELECT ?x WHERE { ?x ckg:namedInSource false ; ckg:nameCertainty ?c }")
+    assert unnamed == set()  # a descriptive label is no name, so it has no attestation
+    tentative = select(kg, "SELECT ?w WHERE { ?tm ckg:certainty ckg:Tentative ; ckg:asWritten ?w }")
+    assert [r["w"] for r in tentative] == ["possibly India"]
