@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from clusterkg import queries
 from clusterkg.queries import CannedQuery
+from clusterkg.queries.params import EnumType
 from clusterkg.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -233,7 +234,8 @@ def test_a_bare_query_url_in_a_browser_shows_its_form(client: TestClient) -> Non
     assert query.description in html.unescape(page.text) and "Bad parameter" not in page.text
     tags = Tags(page.text)
     assert tags.find("input", name="country", required="")  # the required field, marked required
-    assert query.parameter("country").description in html.unescape(page.text)
+    country = query.parameter("country")
+    assert country is not None and country.description in html.unescape(page.text)
     assert "an ISO 3166 alpha-2 or alpha-3 code" in page.text  # what the parameter accepts
     assert not tags.find("table")  # no result yet
     api = client.get("/queries/clusters-by-target-country", headers={"Accept": "application/json"})
@@ -258,7 +260,9 @@ def test_bad_values_in_a_browser_show_the_form_with_the_problem(client: TestClie
 def test_enumerations_are_drop_downs_of_the_headers_values(
     client: TestClient, name: str, parameter: str
 ) -> None:
-    declared = list(catalogue()[name].parameter(parameter).kind.choices)
+    enum = catalogue()[name].parameter(parameter)
+    assert enum is not None and isinstance(enum.kind, EnumType)
+    declared = list(enum.kind.choices)
     example = client.get("/queries?format=json").json()["queries"]
     url = next(q["example"] for q in example if q["name"] == name)
     for page in (client.get(url, headers=BROWSER), client.get("/queries", headers=BROWSER)):
