@@ -6,7 +6,9 @@ with rdflib as an independent reader, and on the built store for the questions a
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -333,3 +335,39 @@ def test_names_and_targets_say_how_the_text_attests_them(kg: Any) -> None:
     assert unnamed == set()  # a descriptive label is no name, so it has no attestation
     tentative = select(kg, "SELECT ?w WHERE { ?tm ckg:certainty ckg:Tentative ; ckg:asWritten ?w }")
     assert [r["w"] for r in tentative] == ["possibly India"]
+
+
+# ---------------------------------------------------------------- descriptions in own words
+
+WORD = re.compile(r"[\w’'-]+")
+RUN = 6  # words in a row
+
+
+def copied_runs(summary: str, seed_grams: set[tuple[str, ...]]) -> list[str]:
+    """Runs of RUN words a summary shares with its seed, unless they are names or lists of names
+    (fewer than three words of the run are lower-case in the summary): facts carry over, sentences not."""
+    words = WORD.findall(summary)
+    found = []
+    for i in range(len(words) - RUN + 1):
+        run = words[i : i + RUN]
+        if tuple(w.lower() for w in run) in seed_grams and sum(w.islower() for w in run) >= 3:
+            found.append(" ".join(run))
+    return found
+
+
+def test_descriptions_are_in_own_words() -> None:
+    with open(REPO / "sources/documents.csv", encoding="utf-8") as f:
+        documents = {r["key"]: r["seed_file"] for r in csv.DictReader(f)}
+    seeds = REPO.parent / "shared" / "seeds"
+    grams: dict[str, set[tuple[str, ...]]] = {}
+    for key, name in documents.items():
+        words = [w.lower() for w in WORD.findall((seeds / name).read_text(encoding="utf-8"))]
+        grams[key] = {tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1)}
+    copied = []
+    for path in sorted((REPO / "sources").glob("*.csv")):
+        with open(path, encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if row.get("summary") and row.get("document") in grams:
+                    runs = copied_runs(row["summary"], grams[row["document"]])
+                    copied += [f"{path.name} {row['key']}: {run!r}" for run in runs]
+    assert not copied, copied
