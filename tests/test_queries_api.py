@@ -323,3 +323,12 @@ def test_the_openapi_document_has_a_browsable_view(client: TestClient) -> None:
     assert "∈ {concept, implementation}" in view.text  # the phase enumeration, from the schema
     assert tags.find("a", href="/openapi.json")
     assert tags.find("a", href="/queries/cluster-overview")  # try it: the operation's own page
+
+
+def test_a_result_opens_on_the_query_page_with_its_values(client: TestClient) -> None:
+    url = "/queries/clusters-by-target-country?country=CAN&phase=concept"
+    total = client.get(url + "&format=json").json()["total"]
+    edit = next(a["href"] for a in Tags(client.get(url, headers=BROWSER).text).find("a", **{"class": "edit"}))
+    assert edit.startswith("/query?query=")
+    page = client.get(edit)  # the query page runs the same question: the values are written in
+    assert page.status_code == 200 and f'<p class="count">{total} rows</p>' in page.text and total > 0

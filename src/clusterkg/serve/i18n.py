@@ -88,6 +88,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "queries.sparql": {"en": "The SPARQL query", "de": "Die SPARQL-Abfrage"},
     "queries.problems": {"en": "Please correct:", "de": "Bitte korrigieren:"},
     "queries.tags": {"en": "Tags:", "de": "Schlagwörter:"},
+    "queries.edit": {"en": "Open on the query page", "de": "Auf der Abfrageseite öffnen"},
     "type.iri": {
         "en": "an absolute IRI, or a path under the base IRI",
         "de": "eine absolute IRI oder ein Pfad unter der Basis-IRI",

@@ -155,7 +155,7 @@ class QueryApi:
             page = await self.context.using(
                 lambda executor: queries.run_page(executor, query, terms, limit, offset, private=private)
             )
-            response = self.render(request, query, values, page, fmt, lang)
+            response = self.render(request, query, values, page, fmt, lang, terms)
             headers = {"X-Total-Count": str(page.total)}
             links = page_links(request, page)
             if links:
@@ -199,13 +199,16 @@ class QueryApi:
         page: queries.Page,
         fmt: str,
         lang: str = "en",
+        terms: Mapping[str, str] | None = None,
     ) -> Response:
         links = page_links(request, page)
         if fmt == "csv":
             return Response(page.table.write("csv"), media_type="text/csv; charset=utf-8")
         if fmt == "html":
             files = {name: format_link(request, name) for name in ("csv", "json")}
-            body = result_html(query, values, page, links, files, self.context.href, lang)
+            # the same question on the query page, its values written in as a VALUES block
+            editable = queries.with_values(queries.without_header(query.sparql), dict(terms or {}))
+            body = result_html(query, values, page, links, files, self.context.href, lang, editable=editable)
             return html_response(query.summary, body, request, lang)
         payload = {
             "query": query.name,

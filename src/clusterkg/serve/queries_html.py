@@ -160,9 +160,16 @@ def form_page_html(
     return _heading(query, lang) + note + form_html(query, values, lang, problems) + _sparql(query, lang)
 
 
-def _sparql(query: CannedQuery, lang: str) -> str:
+def _sparql(query: CannedQuery, lang: str, editable: str = "") -> str:
+    """The query's SPARQL; with `editable`, a link that opens it (values written in) on the query page."""
     summary = esc(say(lang, "queries.sparql"))
-    return f'<details class="sparql"><summary>{summary}</summary><pre>{esc(query.sparql)}</pre></details>'
+    edit = ""
+    if editable:
+        href = "/query?" + urlencode({"query": editable})
+        edit = f'<p><a class="edit" href="{esc(href)}">{esc(say(lang, "queries.edit"))}</a></p>'
+    return (
+        f'<details class="sparql"><summary>{summary}</summary>{edit}<pre>{esc(query.sparql)}</pre></details>'
+    )
 
 
 def _cell(term: Mapping[str, Any] | None, href: Callable[[str], str]) -> str:
@@ -187,8 +194,11 @@ def result_html(
     downloads: Mapping[str, str],
     href: Callable[[str], str],
     lang: str,
+    *,
+    editable: str = "",
 ) -> str:
-    """A page of results under the query's form, with the pager and the CSV and JSON links."""
+    """A page of results under the query's form, with the pager and the CSV and JSON links;
+    `editable` is the query with its values, offered on the query page."""
     shown = (
         say(
             lang,
@@ -215,7 +225,7 @@ def result_html(
         + f'<p class="paging">{esc(shown)} {pager}</p>'
         + f'<p class="downloads">{esc(say(lang, "query.download"))} {files}</p>'
         + f'<div class="scroll">{table(page.table.columns, cells, "results")}</div>'
-        + _sparql(query, lang)
+        + _sparql(query, lang, editable)
     )
 
 
