@@ -85,14 +85,22 @@ class Settings:
     )
     release_version: str = _setting("0.1.0", "Version of the published release (not the software).")
     release_date: str = _setting("2026-11-21", "Issue date of the release, ISO 8601 (never the clock).")
+    push_engine: str = _setting(
+        "oxigraph",
+        "The engine `clusterkg push` writes to: oxigraph, fuseki, virtuoso or generic; it sets the "
+        "endpoint paths under the engine's URL and where the merged default graph goes (Virtuoso: "
+        "a named graph, as its default graph is the union of all graphs).",
+    )
     push_query_url: str = _setting(
-        "", "SPARQL query endpoint of the engine `clusterkg push` writes to (default: URL/query)."
+        "", "SPARQL query endpoint of the engine `clusterkg push` writes to (default: from URL and push_engine)."
     )
     push_update_url: str = _setting(
-        "", "SPARQL Update endpoint of the engine `clusterkg push` writes to (default: URL/update)."
+        "", "SPARQL Update endpoint of the engine `clusterkg push` writes to (default: from URL and push_engine)."
     )
     push_store_url: str = _setting(
-        "", "Graph Store Protocol endpoint of the engine `clusterkg push` writes to (default: URL/store)."
+        "",
+        "Graph Store Protocol endpoint of the engine `clusterkg push` writes to (default: from URL and "
+        "push_engine).",
     )
     push_auth: str = _setting(
         "basic",

@@ -61,7 +61,7 @@ from ..settings import Settings
 from ..store import ROWS, Executor, KnowledgeStore, QueryRequest, QueryResult
 from ..store.builds import hold, part
 from ..store.pool import QueryPool
-from ..store.push import Names
+from ..store.push import Names, live_dataset, marker_query
 from ..store.remote import RemoteEndpoint
 from .cache import Cached, ResponseCache, not_modified, not_modified_response, respond
 from .html import esc, layout
@@ -143,11 +143,10 @@ class BackendBuild:
         return "backend-" + hashlib.sha256(f"{self.url}\0{self.release}".encode()).hexdigest()[:16]
 
     def refresh(self) -> bool:
-        """Read the live release's id from the engine; True when it changed."""
-        marker = self._marker
-        sparql = f"SELECT ?id WHERE {{ GRAPH <{marker}> {{ <{marker}> <{marker}#release> ?id }} }}"
-        rows = self._check.execute(QueryRequest(sparql, fmt=ROWS)).rows
-        release = str(rows[0]["id"]["value"]) if rows and "id" in rows[0] else ""
+        """Read the live release's id (and dataset) from the engine; True when the id changed."""
+        rows = self._check.execute(QueryRequest(marker_query(self._marker), fmt=ROWS)).rows
+        pairs = [(str(r["p"]["value"]), str(r["o"]["value"])) for r in rows if "p" in r and "o" in r]
+        release, self.local.scope = live_dataset(self._marker, pairs)  # Virtuoso: only the live graphs
         changed, self.release = release != self.release, release
         return changed
 

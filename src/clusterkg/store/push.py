@@ -8,12 +8,16 @@ engine's bookkeeping lives under one reserved prefix, `{base}graph/.push/`:
   `staging/{release}/.verified` records the staging graphs that verified, so a rerun resumes;
 - `previous/{key}`: the release that was live before the last switch, the rollback;
 - `swap/{key}`: scratch inside a rollback (empty between requests);
-- `live`: one triple naming the release readers see, new at every switch (the server's cache key);
-  it is swapped with `previous/.live` like the data.
+- `live`: the marker naming the release readers see, new at every switch (the server's cache key),
+  and its dataset: the live named graphs and, on a union-default engine, the merged graph;
+  it is swapped with `previous/.live` like the data;
+- `default`: the live merged default graph on an engine whose default graph is the union of all
+  its graphs (Virtuoso, see engines.py); elsewhere it goes into the engine's real default graph.
 
 `key` is the live graph's IRI, percent-encoded. Loading uses the Graph Store Protocol (PUT, then
 POST in chunks); the switch and the rollback are each ONE SPARQL Update request, which Oxigraph
-runs in one transaction: a reader sees the old release or the new one, never a mix.
+and Virtuoso each run in one transaction: a reader sees the old release or the new one, never a
+mix (Virtuoso's readers wait for the switch's locks meanwhile).
 """
 
 from __future__ import annotations
@@ -32,37 +36,46 @@ from ..terms import literal_term as literal
 from ..timing import Progress, quiet
 from . import KnowledgeStore
 from .builds import open_read_only
+from .engines import Profile, profile
 from .export import canonical_lines
-from .remote import Credentials, EngineHttp
+from .remote import Credentials, EngineHttp, as_boolean
 
 FORM = "application/x-www-form-urlencoded"
 NTRIPLES = "application/n-triples"
 RESULTS_JSON = "application/sparql-results+json"
 SURVEY = "SELECT ?g (COUNT(*) AS ?n) WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?o } } GROUP BY ?g"
+NAMED_SURVEY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 DEFAULT = ""  # the default graph, where a graph name is expected
+Scope = tuple[tuple[str, ...], tuple[str, ...]]  # a dataset: default graphs, named graphs
 
 
 @dataclass(frozen=True)
 class Engine:
-    """Where and how to write: the three endpoints, credentials, and request limits."""
+    """Where and how to write: the three endpoints, the engine's profile, credentials, request limits."""
 
     query_url: str
     update_url: str
     store_url: str
+    profile: Profile = field(default_factory=lambda: profile("oxigraph"))
     credentials: Credentials = field(default_factory=Credentials)
     timeout: float = 120.0
     retries: int = 3
     chunk_triples: int = 50_000
 
     @classmethod
-    def from_settings(cls, settings: Settings, url: str = "", **overrides: str | None) -> Engine:
-        """Endpoints: a flag (`overrides`), else derived from `url` (Oxigraph server's
-        URL/query, URL/update, URL/store), else the push_*_url settings."""
+    def from_settings(
+        cls, settings: Settings, url: str = "", engine: str = "", **overrides: str | None
+    ) -> Engine:
+        """Endpoints: a flag (`overrides`), else derived from `url` by the engine's profile (Oxigraph
+        server: URL/query, URL/update, URL/store), else the push_*_url settings."""
+        family = profile(engine or settings.push_engine)
         root = url.rstrip("/")
         urls = {}
-        for part in ("query", "update", "store"):
-            given = overrides.get(f"{part}_url") or (f"{root}/{part}" if root else "")
-            urls[f"{part}_url"] = given or getattr(settings, f"push_{part}_url")
+        for index, part in enumerate(("query", "update", "store")):
+            derived = f"{root}/{family.paths[index]}" if root and family.paths else ""
+            urls[f"{part}_url"] = (
+                overrides.get(f"{part}_url") or derived or getattr(settings, f"push_{part}_url")
+            )
             if not urls[f"{part}_url"]:
                 raise StoreError(
                     f"no {part} endpoint for the engine",
@@ -73,6 +86,7 @@ class Engine:
         )
         return cls(
             **urls,
+            profile=family,
             credentials=creds,
             timeout=settings.push_timeout,
             retries=settings.push_retries,
@@ -103,14 +117,25 @@ class PushReport:
 class Names:
     """The engine's graph names for one base IRI and release."""
 
-    def __init__(self, base_iri: str, release: str = "") -> None:
-        self.base = base_iri
+    def __init__(self, base_iri: str, release: str = "", *, union_default: bool = False) -> None:
+        self.base, self.union_default = base_iri, union_default
         self.prefix = f"{base_iri}graph/.push/"
         self.staging_root = self.prefix + "staging/"
         self.release_root = f"{self.staging_root}{quote(release, safe='')}/"
         self.verified, self.live = self.release_root + ".verified", self.prefix + "live"
         self.previous_root, self.swap_root = self.prefix + "previous/", self.prefix + "swap/"
         self.previous_live = self.previous_root + ".live"
+        self.merged = self.prefix + "default"
+
+    def home(self, graph: str) -> str:
+        """Where a live graph of the build is: its own name; the merge (DEFAULT) in the engine's
+        default graph, or in `merged` where the default graph is the union of all graphs."""
+        return graph or (self.merged if self.union_default else DEFAULT)
+
+    @staticmethod
+    def ref(place: str) -> str:
+        """A graph in SPARQL Update's graph management syntax (MOVE, DROP)."""
+        return f"GRAPH <{place}>" if place else "DEFAULT"
 
     @staticmethod
     def key(graph: str) -> str:
@@ -173,7 +198,9 @@ class Session:
 
     def __init__(self, engine: Engine, http: EngineHttp | None = None) -> None:
         self.engine = engine
-        self.http = http or EngineHttp(engine.credentials, timeout=engine.timeout, retries=engine.retries)
+        self.http = http or EngineHttp(
+            engine.credentials, timeout=engine.timeout, retries=engine.retries, wants=engine.profile.auth
+        )
 
     def _query(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean:
         body = self.http.send(
@@ -192,8 +219,9 @@ class Session:
             ) from exc
 
     def counts(self) -> dict[str, int]:
-        """Triples per named graph, and DEFAULT for the default graph (absent: empty)."""
-        solutions = self._query(SURVEY)
+        """Triples per named graph, and DEFAULT for the default graph (absent: empty; not asked
+        where the default graph is the union of all graphs)."""
+        solutions = self._query(NAMED_SURVEY if self.engine.profile.union_default else SURVEY)
         assert isinstance(solutions, ox.QuerySolutions)
         found = {}
         for row in solutions:
@@ -202,7 +230,7 @@ class Session:
         return found
 
     def ask(self, sparql: str) -> bool:
-        return bool(self._query(sparql))
+        return as_boolean(self._query(sparql))
 
     def select(self, sparql: str) -> list[dict[str, str]]:
         solutions = self._query(sparql)
@@ -235,9 +263,10 @@ def push(
     session: Session, sent: list[Payload], *, base_iri: str, release: str, progress: Progress = quiet
 ) -> PushReport:
     """Stage, verify and switch in `sent`; on any failure before the switch nothing live changes."""
-    names = Names(base_iri, release)
+    names = Names(base_iri, release, union_default=session.engine.profile.union_default)
     try:
-        refuse_union_default(session, names)
+        if not names.union_default:
+            refuse_union_default(session, names)
         counts = session.counts()
         if is_live(session, names, counts, sent):
             progress(f"release {release} is already live; nothing to do")
@@ -270,18 +299,20 @@ def refuse_union_default(session: Session, names: Names) -> None:
     if union:
         raise StoreError(
             "the engine answers default-graph queries from the union of all its graphs",
-            hint="run Oxigraph server without --union-default-graph (Fuseki: unionDefaultGraph false; "
-            "Virtuoso: query the real default graph); clusterkg pushes the merged default graph itself",
+            hint="run Oxigraph server without --union-default-graph (Fuseki: tdb:unionDefaultGraph false), "
+            "or say it is Virtuoso (push_engine virtuoso): clusterkg pushes the merged default graph itself",
         )
 
 
 def is_live(session: Session, names: Names, counts: dict[str, int], sent: list[Payload]) -> bool:
     """True when the engine's live graphs already are `sent` (counts first, digests only then)."""
     wanted = {p.graph for p in sent if p.triples and p.graph != DEFAULT}
-    if names.live_graphs(counts) != wanted or any(counts.get(p.graph, 0) != p.triples for p in sent):
+    if names.live_graphs(counts) != wanted or any(
+        counts.get(names.home(p.graph), 0) != p.triples for p in sent
+    ):
         return False
     skolem = f"{names.base}.well-known/genid/"
-    return all(digest(session.fetch(p.graph), skolem) == p.digest for p in sent if p.triples)
+    return all(digest(session.fetch(names.home(p.graph)), skolem) == p.digest for p in sent if p.triples)
 
 
 def drop_other_staging(session: Session, names: Names, counts: dict[str, int]) -> None:
@@ -350,18 +381,28 @@ def switch_update(names: Names, counts: dict[str, int], sent: list[Payload], sta
         ops.append(f"MOVE SILENT GRAPH <{graph}> TO GRAPH <{names.previous(graph)}>")
         if graph in new:
             ops.append(f"MOVE GRAPH <{names.staging(graph)}> TO GRAPH <{graph}>")
-    ops.append(f"MOVE SILENT DEFAULT TO GRAPH <{names.previous(DEFAULT)}>")
+    merged = names.ref(names.home(DEFAULT))
+    ops.append(f"MOVE SILENT {merged} TO GRAPH <{names.previous(DEFAULT)}>")
     if any(p.graph == DEFAULT and p.triples for p in sent):
-        ops.append(f"MOVE GRAPH <{names.staging(DEFAULT)}> TO DEFAULT")
+        ops.append(f"MOVE GRAPH <{names.staging(DEFAULT)}> TO {merged}")
     ops.append(f"DROP SILENT GRAPH <{names.verified}>")
     # the release's name last: readers (the server's cache) notice every switch
     ops.append(f"MOVE SILENT GRAPH <{names.live}> TO GRAPH <{names.previous_live}>")
-    ops.append(f"INSERT DATA {{ GRAPH <{names.live}> {{ {_marker(names.live, stamp)} }} }}")
+    marker = " . ".join([_marker(names.live, stamp), *dataset_marker(names, sorted(new))])
+    ops.append(f"INSERT DATA {{ GRAPH <{names.live}> {{ {marker} }} }}")
     return " ;\n".join(ops)
 
 
 def _marker(graph: str, stamp: str) -> str:
     return f"<{graph}> <{graph}#release> {literal(stamp)}"
+
+
+def dataset_marker(names: Names, graphs: list[str]) -> list[str]:
+    """The live dataset, for readers that must scope their queries (`serve --backend`): its named
+    graphs (#graph) and, where the engine's default graph is the union of all, the merge (#default)."""
+    live = names.live
+    found = [f"<{live}> <{live}#graph> <{g}>" for g in graphs]
+    return found + ([f"<{live}> <{live}#default> <{names.merged}>"] if names.union_default else [])
 
 
 def switch(session: Session, names: Names, counts: dict[str, int], sent: list[Payload], release: str) -> None:
@@ -383,6 +424,22 @@ def _switched(session: Session, names: Names, stamp: str) -> bool:
         return False
 
 
+def marker_query(marker: str) -> str:
+    return f"SELECT ?p ?o WHERE {{ GRAPH <{marker}> {{ <{marker}> ?p ?o }} }}"
+
+
+def live_dataset(marker: str, pairs: Iterable[tuple[str, str]]) -> tuple[str, Scope | None]:
+    """From the live marker's (predicate, object) pairs: the release id readers see, and the dataset
+    they must scope to (merged graph, named graphs) when the engine unions its default graph."""
+    found: dict[str, list[str]] = {}
+    for predicate, value in pairs:
+        found.setdefault(predicate.removeprefix(marker), []).append(value)
+    release = (found.get("#release") or [""])[0]
+    if not found.get("#default"):
+        return release, None
+    return release, (tuple(found["#default"]), tuple(sorted(found.get("#graph", []))))
+
+
 def release_in(session: Session, graph: str) -> str:
     """The release id a marker graph (Names.live, Names.previous_live) names; empty when none."""
     rows = session.select(f"SELECT ?id WHERE {{ GRAPH <{graph}> {{ <{graph}> <{graph}#release> ?id }} }}")
@@ -391,7 +448,7 @@ def release_in(session: Session, graph: str) -> str:
 
 def rollback(session: Session, *, base_iri: str, progress: Progress = quiet) -> PushReport:
     """Swap the kept previous release and the live one, in one update (run again: forward)."""
-    names = Names(base_iri)
+    names = Names(base_iri, union_default=session.engine.profile.union_default)
     counts = session.counts()
     kept = names.previous_graphs(counts)
     if not kept and names.previous(DEFAULT) not in counts:
@@ -401,7 +458,7 @@ def rollback(session: Session, *, base_iri: str, progress: Progress = quiet) -> 
         )
     restored = release_in(session, names.previous_live).partition("#")[0]
     pairs = [(f"GRAPH <{g}>", names.key(g)) for g in sorted(names.live_graphs(counts) | kept)]
-    pairs += [("DEFAULT", names.key(DEFAULT)), (f"GRAPH <{names.live}>", ".live")]
+    pairs += [(names.ref(names.home(DEFAULT)), names.key(DEFAULT)), (f"GRAPH <{names.live}>", ".live")]
     ops = []
     for live, key in pairs:
         spare, previous = f"GRAPH <{names.swap_root}{key}>", f"GRAPH <{names.previous_root}{key}>"

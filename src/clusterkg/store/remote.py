@@ -49,6 +49,29 @@ def with_values(sparql: str, terms: Mapping[str, str]) -> str:
     return prologue + body[: where.end()] + block + body[where.end() :]
 
 
+def as_boolean(answer: ox.QuerySolutions | ox.QueryBoolean) -> bool:
+    """An ASK answer as a bool. Virtuoso 7.2 answers ASK in JSON as one row binding __ASK_RETVAL
+    to 1 or 0 (its issue 464) instead of {"boolean": ...}; both forms are read."""
+    if isinstance(answer, ox.QueryBoolean):
+        return bool(answer)
+    row = next(iter(answer), None)
+    value = row[0] if row is not None and len(answer.variables) == 1 else None
+    return value is not None and value.value not in ("0", "false")
+
+
+def _boolean(value: bool) -> ox.QueryBoolean:
+    answer = ox.parse_query_results(
+        b'{"head":{},"boolean":%s}' % (b"true" if value else b"false"), format=ox.QueryResultsFormat.JSON
+    )
+    assert isinstance(answer, ox.QueryBoolean)
+    return answer
+
+
+def names_dataset(sparql: str) -> bool:
+    """True when the query picks its own dataset (FROM or FROM NAMED outside strings and comments)."""
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in policy.all_tokens(sparql))
+
+
 def with_prefixes(sparql: str, prefixes: Mapping[str, str]) -> str:
     """The query with `prefixes` declared first: the query's own declarations come later and win."""
     if not prefixes:
@@ -61,7 +84,10 @@ class RemoteEndpoint:
     """An executor over a SPARQL 1.1 endpoint; `token` is sent as a bearer token.
 
     `prefixes` are declared before every query (as the local executors predeclare the project's);
-    a request's dataset goes out as the protocol's default-graph-uri / named-graph-uri.
+    a request's dataset goes out as the protocol's default-graph-uri / named-graph-uri. `scope`
+    (default graphs, named graphs) is the dataset of a request that names none, query text
+    included: on an engine whose default graph is the union of all graphs (Virtuoso), the live
+    release's merged graph and named graphs, so that nothing else is seen.
     """
 
     def __init__(
@@ -75,6 +101,7 @@ class RemoteEndpoint:
     ) -> None:
         self.url, self.timeout, self.max_rows, self.token = url, timeout, max_rows, token
         self.prefixes = dict(prefixes or {})
+        self.scope: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
     def execute(self, request: QueryRequest) -> QueryResult:
         check_formats(request)
@@ -87,6 +114,8 @@ class RemoteEndpoint:
                 parsed: Any = [q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
             else:
                 parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+                if shape.form == "ASK" and isinstance(parsed, ox.QuerySolutions):
+                    parsed = _boolean(as_boolean(parsed))
         except (SyntaxError, ValueError) as exc:
             raise BackendUnavailable(
                 f"{self.url} did not answer with SPARQL results: {exc}", hint="is it a SPARQL endpoint?"
@@ -95,9 +124,10 @@ class RemoteEndpoint:
 
     def _wrapper(self, sparql: str, graph: bool, request: QueryRequest | None = None) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
-        for uri in (request.default_graphs or ()) if request else ():
+        defaults, named = self._dataset(sparql, request)
+        for uri in defaults:
             wrapper.addParameter("default-graph-uri", uri)
-        for uri in (request.named_graphs or ()) if request else ():
+        for uri in named:
             wrapper.addParameter("named-graph-uri", uri)
         wrapper.setQuery(sparql)
         # SPARQLWrapper guesses the form from the text and can take a word in a comment for an update
@@ -113,6 +143,12 @@ class RemoteEndpoint:
         if self.token:
             wrapper.addCustomHttpHeader("Authorization", f"Bearer {self.token}")
         return wrapper
+
+    def _dataset(self, sparql: str, request: QueryRequest | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if request is not None and (request.default_graphs is not None or request.named_graphs is not None):
+            return request.default_graphs or (), request.named_graphs or ()
+        scope = self.scope
+        return scope if scope is not None and not names_dataset(sparql) else ((), ())
 
     def _fetch(self, sparql: str, graph: bool, request: QueryRequest | None = None) -> bytes:
         try:
@@ -168,18 +204,30 @@ class _OnePassword(urllib.request.HTTPPasswordMgr):
 
 class EngineHttp:
     """Plain HTTP to one engine, for writing: credentials, a time limit per request, and retries with
-    back-off (doubling from `backoff` s) after a 5xx answer, a timeout or a dropped connection."""
+    back-off (doubling from `backoff` s) after a 5xx answer, a timeout or a dropped connection.
+    `wants` is the scheme the engine's write endpoints ask for, named when the credentials are refused."""
 
     def __init__(
-        self, credentials: Credentials, *, timeout: float = 120.0, retries: int = 3, backoff: float = 0.5
+        self,
+        credentials: Credentials,
+        *,
+        timeout: float = 120.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        wants: str = "",
     ) -> None:
         self.timeout, self.retries, self.backoff = timeout, max(retries, 0), backoff
+        self.wants = wants if wants != credentials.scheme else ""
         self.headers = {"User-Agent": PUSH_AGENT, **_auth_headers(credentials)}
         handlers: list[urllib.request.BaseHandler] = [_NoRedirects()]
+        self._plain = urllib.request.build_opener(*handlers)
+        self._digest: urllib.request.HTTPDigestAuthHandler | None = None
+        self._challenges: dict[str, dict[str, str]] = {}  # endpoint (URL without query) -> challenge
         if credentials.scheme == "digest" and credentials.user:
-            handlers.append(
-                urllib.request.HTTPDigestAuthHandler(_OnePassword(credentials.user, credentials.password))
+            self._digest = urllib.request.HTTPDigestAuthHandler(
+                _OnePassword(credentials.user, credentials.password)
             )
+            handlers.append(self._digest)
         self._opener = urllib.request.build_opener(*handlers)
 
     def send(
@@ -198,16 +246,22 @@ class EngineHttp:
         headers.update({"Accept": accept} if accept else {})
         attempts = 1 + (self.retries if retry else 0)
         failure: StoreError = BackendUnavailable(f"no request was sent to {url}", hint="report this as a bug")
-        for attempt in range(attempts):
+        attempt, renewed = 0, False
+        while attempt < attempts:
             if attempt:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
+            attempt += 1
             request = urllib.request.Request(url, data=body, headers=headers, method=method)
+            self._sign(request)
             try:
                 return self._transmit(request)
             except urllib.error.HTTPError as exc:
                 if exc.code == 404 and missing_ok:
                     return None
-                failure = _http_failure(method, url, exc)
+                if exc.code == 401 and not renewed and self._renewed(url, exc):
+                    attempt, renewed = attempt - 1, True  # a stale nonce: sign once more, not a retry
+                    continue
+                failure = _http_failure(method, url, exc, self.wants)
                 if exc.code not in RETRIED_STATUSES:
                     raise failure from exc
             except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
@@ -217,11 +271,56 @@ class EngineHttp:
                 )
         raise failure
 
+    def _sign(self, request: urllib.request.Request) -> None:
+        """Digest credentials go with the request itself, from the engine's last challenge: a body is
+        never sent only to be refused (Virtuoso answers 401 and closes mid-upload: a broken pipe)."""
+        if self._digest is None:
+            return
+        endpoint = request.full_url.partition("?")[0]
+        if endpoint not in self._challenges:
+            challenge = self._ask_challenge(request.full_url)
+            if challenge is None:
+                return
+            self._challenges[endpoint] = challenge
+        challenge = self._challenges[endpoint]
+        auth = self._digest.get_authorization(request, challenge) if challenge else None
+        if auth:
+            request.add_unredirected_header("Authorization", f"Digest {auth}")
+
+    def _ask_challenge(self, url: str) -> dict[str, str] | None:
+        """The engine's digest challenge, from an unauthenticated GET without body (None: no answer)."""
+        probe = urllib.request.Request(url, headers={"User-Agent": PUSH_AGENT}, method="GET")
+        try:
+            self._plain.open(probe, timeout=self.timeout).close()
+        except urllib.error.HTTPError as exc:
+            return _challenge(exc) or {}
+        except (TimeoutError, urllib.error.URLError, ConnectionError, OSError):
+            return None
+        return {}  # this endpoint wants no credentials (the handler answers a later challenge)
+
+    def _renewed(self, url: str, exc: urllib.error.HTTPError) -> bool:
+        """True when a 401 brings a new digest challenge (a stale nonce) to sign with."""
+        endpoint = url.partition("?")[0]
+        fresh = _challenge(exc) if self._digest is not None else None
+        if not fresh or fresh == self._challenges.get(endpoint):
+            return False
+        self._challenges[endpoint] = fresh
+        return True
+
     def _transmit(self, request: urllib.request.Request) -> bytes:
         """The one place bytes cross the wire (tests interrupt a push here)."""
         with self._opener.open(request, timeout=self.timeout) as response:
             data: bytes = response.read()
         return data
+
+
+def _challenge(exc: urllib.error.HTTPError) -> dict[str, str]:
+    """The fields of a `WWW-Authenticate: Digest …` header (empty: none)."""
+    header = (exc.headers.get("WWW-Authenticate") or "") if exc.headers else ""
+    scheme, _, fields = header.partition(" ")
+    if scheme.lower() != "digest":
+        return {}
+    return urllib.request.parse_keqv_list([f for f in urllib.request.parse_http_list(fields) if f])
 
 
 def _auth_headers(credentials: Credentials) -> dict[str, str]:
@@ -240,7 +339,7 @@ def _auth_headers(credentials: Credentials) -> dict[str, str]:
     return {}
 
 
-def _http_failure(method: str, url: str, exc: urllib.error.HTTPError) -> StoreError:
+def _http_failure(method: str, url: str, exc: urllib.error.HTTPError, wants: str = "") -> StoreError:
     """The error for an HTTP error answer, with the engine's own words (shortened)."""
     try:
         said = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
@@ -249,7 +348,10 @@ def _http_failure(method: str, url: str, exc: urllib.error.HTTPError) -> StoreEr
     answer = f"{method} {url} answered {exc.code} {exc.reason}" + (f": {said}" if said else "")
     if exc.code in (401, 403):
         names = ", ".join(env_var(n) for n in ("push_auth", "push_user", "push_password", "push_token"))
-        return StoreError(f"the engine refused the credentials: {answer}", hint=f"check {names}")
+        asks = (exc.headers.get("WWW-Authenticate") or "").split(" ")[0] if exc.headers else ""
+        asks = asks or wants.capitalize()
+        said = f"; it asks for {asks} authentication (push_auth {asks.lower()})" if asks else ""
+        return StoreError(f"the engine refused the credentials: {answer}{said}", hint=f"check {names}")
     if exc.code >= 500:
         return BackendUnavailable(answer, hint="check the engine (its log, disk, memory), then run it again")
     return StoreError(answer, hint="check the endpoint URLs (the engine's query, update and store URLs)")
