@@ -503,6 +503,23 @@ def test_endpoints_come_from_flags_then_the_url_then_the_settings() -> None:
         push.Engine.from_settings(settings_for(REPO))
 
 
+def test_the_engine_profile_sets_the_endpoint_paths_and_where_the_merge_goes() -> None:
+    virtuoso = push.Engine.from_settings(settings_for(REPO, push_engine="virtuoso"), "http://v:8890/")
+    assert (virtuoso.query_url, virtuoso.update_url, virtuoso.store_url) == (
+        "http://v:8890/sparql",
+        "http://v:8890/sparql-auth",
+        "http://v:8890/sparql-graph-crud-auth",
+    )
+    fuseki = push.Engine.from_settings(settings_for(REPO), "http://f:3030/ds", "fuseki")  # the flag wins
+    assert fuseki.store_url == "http://f:3030/ds/data" and not fuseki.profile.union_default
+    names = push.Names(BASE, "r", union_default=virtuoso.profile.union_default)
+    assert names.home("") == BOOKKEEPING + "default" and push.Names(BASE).home("") == ""
+    with pytest.raises(ClusterKGError, match="push_engine 'neptune' is not one of"):
+        push.Engine.from_settings(settings_for(REPO, push_engine="neptune"), "http://n/")
+    with pytest.raises(StoreError, match="no query endpoint"):  # generic: every URL given
+        push.Engine.from_settings(settings_for(REPO, push_engine="generic"), "http://g/")
+
+
 def failing(code: int, from_request: int, times: int) -> Transmit:
     """The engine answering `code` to `times` requests from the `from_request`-th on."""
     sent, seen = ORIGINAL_TRANSMIT, [0]
