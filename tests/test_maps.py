@@ -124,7 +124,7 @@ class Cells(HTMLParser):
         values = dict(attrs)
         if tag not in self.VOID:
             self.stack.append(tag)
-        if tag == "table" and values.get("class") == self.table_class:
+        if tag == "table" and self.table_class in (values.get("class") or "").split():
             self.depth = len(self.stack)
         if self.depth and tag == "tr":
             self.rows.append([])
@@ -208,7 +208,8 @@ def test_partnership_page_targets_partners_and_figures_read_naturally(real: Test
     assert not any(cells[0][1].endswith("#partnerCountry") for cells in properties)  # stated once:
     facts = re.search(r'<dl class="facts key-facts">(.*?)</dl>', page)  # in the key facts
     assert facts is not None and "#partnerCountry" in facts.group(1)
-    assert facts.group(1).count(f'href="{COUNTRY_IRI}') == 10
+    assert facts.group(1).count(f'title="{COUNTRY_IRI}') == 10
+    assert facts.group(1).count('href="/country/') == 10  # each country's page here, not the authority's
 
 
 def test_project_partners_and_german_page(real: TestClient) -> None:
@@ -216,7 +217,7 @@ def test_project_partners_and_german_page(real: TestClient) -> None:
     partners = table_rows(page, "partners")
     members = [r for r in _csv("sources/memberships.csv") if r["project"] == "sinni"]
     assert len(partners) == len(members) == 7
-    assert '<h2 id="targets">Zielmärkte</h2>' in page and "<td>Konzeptphase</td>" in page
+    assert '<h2 id="targets">Zielmärkte</h2>' in page and '<td data-label="Phase">Konzeptphase</td>' in page
     assert "Map of" not in page and "Karte der Zielländer" in page
     for table_class in ("targets", "partners", "properties", "incoming"):
         rows = [tuple(tuple(c) for c in r) for r in table_rows(page, table_class)]
@@ -252,7 +253,7 @@ def test_home_page_charts_the_most_targeted_countries_and_maps_every_target(real
     for r in _csv("sources/target_markets.csv"):
         if r["country"]:
             by_country.setdefault(_iso3(r["country"]), set()).add(r["project"] or r["partnership"])
-    bar = r'clusters-by-target-country\?country=([A-Z]{3})">.*?class="bar-value"[^>]*>(\d+)<'
+    bar = r'href="/country/([A-Z]{3})"><g class="bar">.*?class="bar-value"[^>]*>(\d+)<'
     bars = re.findall(bar, page)
     assert len(bars) == 15
     counts = [int(n) for _, n in bars]
@@ -286,3 +287,35 @@ def test_maps_escape_and_legend_only_what_is_used() -> None:
     assert "concept phase" in svg and "both phases" in svg and "no phase stated" not in svg
     chart = bar_chart([Bar("<x>", "/a?b=1&c=2", 3)], "t")
     assert "&lt;x&gt;" in chart and 'href="/a?b=1&amp;c=2"' in chart
+
+
+def test_countries_of_a_targeted_region_are_hatched_on_the_map(real: TestClient) -> None:
+    project = "open-hybrid-labfactory-asia-pacific"
+    page = real.get(f"/id/project/{project}", headers={"Accept": "text/html"}).text
+    direct = {code: phase for code, phase in expected_targets("project", project)}
+    regions = {
+        r["region"] for r in _csv("sources/target_markets.csv") if r["project"] == project and r["region"]
+    }
+    included = {r["country_code"] for r in _csv("sources/region_countries.csv") if r["region"] in regions}
+    assert direct == {"SGP": "implementation"} and included == {"CHN", "AUS", "SGP"}
+    # Targeted itself: its phase; only in the region: hatched; the legend says which is which.
+    assert shaded(page) == {"SGP": "implementation", "CHN": "region", "AUS": "region"}
+    assert '<pattern id="targets-map-hatch"' in page
+    assert page.count('fill="url(#targets-map-hatch)"') == 3  # two countries and the legend's swatch
+    assert "in a targeted region</li>" in page and "China: in the targeted region Asia-Pacific" in page
+    # The table names the region with the countries it includes, each linked to its page.
+    region_cell = next(cells[0] for cells in table_rows(page, "targets") if "asia-pacific" in cells[0][1])
+    assert region_cell[0] == "Asia-Pacific (including Australia, China, Singapore)"
+    assert all(f'href="/country/{code}"' in page for code in included)
+
+
+def test_domain_tables_label_every_cell_for_small_screens(real: TestClient) -> None:
+    page = real.get("/id/project/sinni", headers={"Accept": "text/html"}).text
+    for table_class in ("targets", "partners"):
+        match = re.search(rf'<table class="{table_class} stacked">(.*?)</table>', page)
+        assert match is not None, table_class
+        headers = re.findall(r"<th>(.*?)</th>", match.group(1))
+        for row in re.findall(r"<tr>(<td.*?)</tr>", match.group(1)):
+            assert re.findall(r'<td data-label="([^"]*)">', row) == headers
+    css = (REPO / "src/clusterkg/serve/static/style.css").read_text()
+    assert "table.stacked td[data-label]::before { content: attr(data-label);" in css

@@ -32,7 +32,8 @@ ServeContext, the interface route modules may rely on:
 - `await context.cached(request, key, produce, private=…, vary="Accept")`: ETag / 304 / public
   response cache around `produce() -> serve.cache.Cached` (called only on a cache miss); `key`
   is a tuple naming the representation (route, parameters, negotiated format).
-- `context.href(iri) -> str`: the link for an IRI: a local path for IRIs under the base, else the IRI.
+- `context.href(iri) -> str`: the link for an IRI: a local path for IRIs under the base and for the
+  EU authority's countries (/country/XXX, serve/countries.py), else the IRI.
 - `html.layout(title, body_html, context=...)` / `html.esc(...)` give pages the site's look.
 """
 
@@ -56,7 +57,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute
 
 from ..errors import ClusterKGError, QueryPoolBusy, StoreError, Unauthorized
-from ..namespaces import PREFIXES
+from ..namespaces import EU_COUNTRY, PREFIXES
 from ..settings import Settings
 from ..store import ROWS, Executor, KnowledgeStore, QueryRequest, QueryResult
 from ..store.builds import hold, part
@@ -327,6 +328,9 @@ class ServeContext:
 
     def href(self, iri: str) -> str:
         base = self.settings.base_iri
+        code = iri.removeprefix(EU_COUNTRY)
+        if code != iri and len(code) == 3 and code.isascii() and code.isalpha() and code.isupper():
+            return "/country/" + code  # a country's page here (serve/countries.py)
         return "/" + iri[len(base) :] if iri.startswith(base) else iri
 
 

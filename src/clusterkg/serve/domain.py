@@ -49,7 +49,7 @@ KEY_FACTS = (
     CKG + "partnerCountry",
 )
 
-TARGETS = f"""SELECT DISTINCT ?this ?target ?via ?country ?region ?phaseType ?certainty WHERE {{
+TARGETS = f"""SELECT DISTINCT ?this ?target ?via ?country ?region ?included ?phaseType ?certainty WHERE {{
   {{ ?target <{CKG}targetOf> ?this BIND(?this AS ?via) }}
   UNION {{ ?via <{CKG}runBy> ?this . ?target <{CKG}targetOf> ?via }}
   UNION {{ ?m <{ORG}member> ?this ; <{CKG}membershipOf> ?via . ?target <{CKG}targetOf> ?via }}
@@ -57,7 +57,7 @@ TARGETS = f"""SELECT DISTINCT ?this ?target ?via ?country ?region ?phaseType ?ce
   UNION {{ ?target <{CKG}targetCountry> ?this ; <{CKG}targetOf> ?via }}
   OPTIONAL {{ ?target <{CKG}inPhase>/<{CKG}phaseType> ?phaseType }}
   OPTIONAL {{ ?target <{CKG}targetCountry> ?country }}
-  OPTIONAL {{ ?target <{CKG}targetRegion> ?region }}
+  OPTIONAL {{ ?target <{CKG}targetRegion> ?region OPTIONAL {{ ?region <{CKG}includesCountry> ?included }} }}
   OPTIONAL {{ ?target <{CKG}certainty> ?certainty }}
 }} LIMIT 2000"""
 PARTNERS = f"""SELECT DISTINCT ?this ?member ?role ?country ?initiative WHERE {{
@@ -121,10 +121,11 @@ async def domain_sections(
     every_row = [row for rows in found.values() for row in rows]
     labels = await result_labels(context, request, every_row, private)
     targets = _targets(found["targets"])
+    includes = region_countries(found["targets"])
 
     def sections() -> list[str]:
         parts = (
-            targets_html(targets, iri, context, labels, lang, title),
+            targets_html(targets, iri, context, labels, lang, title, includes),
             partners_html(found["partners"], context, labels, lang),
             outcomes_html(found["outcomes"], context, labels, lang),
             figures_html(found["figures"], context, labels, lang),
@@ -146,10 +147,27 @@ def _targets(rows: list[Row]) -> list[Target]:
     return sorted(seen, key=lambda t: (PHASE_ORDER[t.phase], t.place, t.via))
 
 
+def region_countries(rows: list[Row]) -> dict[str, set[str]]:
+    """The countries each targeted region includes (ckg:includesCountry), where the graph lists them."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        if "region" in row and "included" in row:
+            found[row["region"]["value"]].add(row["included"]["value"])
+    return dict(found)
+
+
 def targets_html(
-    targets: list[Target], iri: str, context: ServeContext, labels: dict[str, str], lang: str, title: str
+    targets: list[Target],
+    iri: str,
+    context: ServeContext,
+    labels: dict[str, str],
+    lang: str,
+    title: str,
+    includes: dict[str, set[str]] | None = None,
 ) -> str:
-    """The table of target markets per phase, and the map of the targeted countries."""
+    """The table of target markets per phase (a region with the countries it includes), and the map
+    of the targeted countries, those of the targeted regions hatched."""
+    includes = includes or {}
     if not targets:
         return ""
     targets = sorted(targets, key=lambda t: (PHASE_ORDER[t.phase], place_name(t.place, labels).lower()))
@@ -158,7 +176,8 @@ def targets_html(
     rows = []
     for t in targets:
         cells = [
-            linked(t.place, context, place_name(t.place, labels)),
+            linked(t.place, context, place_name(t.place, labels))
+            + _included(includes.get(t.place, set()), context, labels, lang),
             esc(say(lang, "map.shade." + (t.phase or "unphased"))),
             linked(t.certainty, context, labels.get(t.certainty)) if t.certainty else "",
         ]
@@ -166,20 +185,51 @@ def targets_html(
     if show_via:
         headers.append(say(lang, "targets.via"))
     heading = f'<h2 id="targets">{esc(say(lang, "targets.heading"))}</h2>'
-    return heading + _scroll(table(headers, rows, "targets")) + _map(targets, labels, lang, title)
+    body = scroll_box(table(headers, rows, "targets stacked", labelled=True))
+    return heading + body + _map(targets, labels, lang, title, includes)
 
 
-def _map(targets: list[Target], labels: dict[str, str], lang: str, title: str) -> str:
+def _included(countries: set[str], context: ServeContext, labels: dict[str, str], lang: str) -> str:
+    if not countries:
+        return ""
+    names = sorted(countries, key=lambda c: place_name(c, labels).lower())
+    shown = ", ".join(linked(c, context, place_name(c, labels)) for c in names)
+    return f' <span class="includes">({esc(say(lang, "targets.includes"))} {shown})</span>'
+
+
+def _map(
+    targets: list[Target], labels: dict[str, str], lang: str, title: str, includes: dict[str, set[str]]
+) -> str:
     phases: dict[str, set[str]] = defaultdict(set)
+    regions: dict[str, set[str]] = defaultdict(set)
     for t in targets:
         if t.place.startswith(EU_COUNTRY):
-            phases[t.place[len(EU_COUNTRY) :]].add(t.phase)
-    countries = {}
-    for code, named in phases.items():
-        shade = shade_of(named)
-        name = place_name(EU_COUNTRY + code, labels)
-        countries[code] = Shaded(shade, f"{name}: {say(lang, 'map.shade.' + shade)}")
+            phases[t.place].add(t.phase)
+        for country in includes.get(t.place, ()):
+            regions[country].add(t.place)
+    countries = shaded_countries(phases, regions, labels, lang)
     return target_map(countries, lang, say(lang, "map.title", name=title), ident="targets-map")
+
+
+def shaded_countries(
+    phases: dict[str, set[str]], regions: dict[str, set[str]], labels: dict[str, str], lang: str
+) -> dict[str, Shaded]:
+    """Map shades by alpha-3 code: a targeted country (IRI -> phases) by its phases; a country only a
+    targeted region includes (IRI -> regions) hatched, its tooltip naming the regions."""
+    countries = {}
+    for country, named in phases.items():
+        shade = shade_of(named)
+        tooltip = f"{place_name(country, labels)}: {say(lang, 'map.shade.' + shade)}"
+        countries[country.removeprefix(EU_COUNTRY)] = Shaded(shade, tooltip)
+    for country, in_regions in regions.items():
+        code = country.removeprefix(EU_COUNTRY)
+        if code in countries or not country.startswith(EU_COUNTRY):
+            continue
+        via = ", ".join(sorted(place_name(r, labels) for r in in_regions))
+        countries[code] = Shaded(
+            "region", say(lang, "map.via_region", country=place_name(country, labels), region=via)
+        )
+    return countries
 
 
 def partners_html(rows: list[Row], context: ServeContext, labels: dict[str, str], lang: str) -> str:
@@ -205,7 +255,7 @@ def partners_html(rows: list[Row], context: ServeContext, labels: dict[str, str]
         ]
         headers = [say(lang, "partners.member"), say(lang, "partners.role"), say(lang, "partners.country")]
         parts.append(f'<h2 id="partners">{esc(say(lang, "partners.heading"))}</h2>')
-        parts.append(_scroll(table(headers, cells, "partners")))
+        parts.append(scroll_box(table(headers, cells, "partners stacked", labelled=True)))
     if initiatives:
         items = "".join(
             f"<li>{linked(i, context, labels.get(i))}"
@@ -247,8 +297,8 @@ def outcomes_html(rows: list[Row], context: ServeContext, labels: dict[str, str]
         say(lang, "outcomes.count"),
         say(lang, "outcomes.as_written"),
     ]
-    return f'<h2 id="outcomes">{esc(say(lang, "outcomes.heading"))}</h2>' + _scroll(
-        table(headers, cells, "outcomes")
+    return f'<h2 id="outcomes">{esc(say(lang, "outcomes.heading"))}</h2>' + scroll_box(
+        table(headers, cells, "outcomes stacked", labelled=True)
     )
 
 
@@ -281,11 +331,11 @@ def figures_html(rows: list[Row], context: ServeContext, labels: dict[str, str],
         say(lang, "figures.year"),
         say(lang, "outcomes.as_written"),
     ]
-    return f'<h2 id="figures">{esc(say(lang, "figures.heading"))}</h2>' + _scroll(
-        table(headers, cells, "figures")
+    return f'<h2 id="figures">{esc(say(lang, "figures.heading"))}</h2>' + scroll_box(
+        table(headers, cells, "figures stacked", labelled=True)
     )
 
 
-def _scroll(html: str) -> str:
+def scroll_box(html: str) -> str:
     """Wide tables scroll inside their box, never the page (390 px screens)."""
     return f'<div class="table-scroll">{html}</div>'

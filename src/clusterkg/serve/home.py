@@ -17,10 +17,10 @@ from starlette.responses import Response
 from ..namespaces import CKG, DCAT, DCT, EU_COUNTRY, RDF, RDFS
 from ..store.export import read_rdf_files
 from .cache import Cached
-from .domain import PHASE_KEYS, place_name
+from .domain import PHASE_KEYS, place_name, shaded_countries
 from .html import esc, iri_link, layout, link, table
 from .i18n import say, ui_language
-from .maps import Bar, Shaded, bar_chart, shade_of, target_map
+from .maps import Bar, bar_chart, target_map
 from .negotiation import pick_label, request_languages
 from .query_page import result_labels
 from .values import format_date, format_number
@@ -42,8 +42,10 @@ TARGET_PHASES = f"""SELECT DISTINCT ?country ?phaseType WHERE {{
   ?target <{CKG}targetCountry> ?country .
   OPTIONAL {{ ?target <{CKG}inPhase>/<{CKG}phaseType> ?phaseType }}
 }} LIMIT 5000"""
+REGION_COUNTRIES = f"""SELECT DISTINCT ?region ?country WHERE {{
+  ?target <{CKG}targetRegion> ?region . ?region <{CKG}includesCountry> ?country .
+}} LIMIT 5000"""
 SEARCH_QUERY = "/queries/find-by-label"
-TARGETERS_QUERY = "/queries/clusters-by-target-country"
 
 
 async def home(context: ServeContext, request: Request) -> Response:
@@ -57,15 +59,24 @@ async def home(context: ServeContext, request: Request) -> Response:
         facts = await anyio.to_thread.run_sync(release_facts, catalog, languages)
         rows = {
             name: (await context.select_rows(query, private=private, lookup=True)).rows
-            for name, query in (("classes", CLASS_COUNTS), ("top", MOST_TARGETED), ("phases", TARGET_PHASES))
+            for name, query in (
+                ("classes", CLASS_COUNTS),
+                ("top", MOST_TARGETED),
+                ("phases", TARGET_PHASES),
+                ("regions", REGION_COUNTRIES),
+            )
         }
-        labels = await result_labels(context, request, rows["top"] + rows["phases"], private)
+        labels = await result_labels(
+            context, request, rows["top"] + rows["phases"] + rows["regions"], private
+        )
         body = "".join(
             [
                 _about(context, facts, lang),
                 _search(lang),
                 _chart(rows["top"], context, labels, lang),
-                await anyio.to_thread.run_sync(_map, rows["phases"], labels, lang),  # off the event loop
+                await anyio.to_thread.run_sync(
+                    _map, rows["phases"], rows["regions"], labels, lang
+                ),  # off the loop
                 _classes(rows["classes"], context, languages, lang),
             ]
         )
@@ -177,7 +188,7 @@ def _chart(rows: list[Row], context: ServeContext, labels: dict[str, str], lang:
     bars = [
         Bar(
             place_name(r["country"]["value"], labels),
-            _who_targets(r["country"]["value"]),
+            context.href(r["country"]["value"]),  # the country's page: who targets it, per phase
             int(r["n"]["value"]),
         )
         for r in rows
@@ -190,22 +201,17 @@ def _chart(rows: list[Row], context: ServeContext, labels: dict[str, str], lang:
     return f'<h2 id="most-targeted">{esc(title)}</h2>' + bar_chart(bars, title, value_text, "chart-targets")
 
 
-def _who_targets(country: str) -> str:
-    """The canned query that lists who targets the country, in which phase."""
-    return f"{TARGETERS_QUERY}?country={quote(country.removeprefix(EU_COUNTRY), safe='')}"
-
-
-def _map(rows: list[Row], labels: dict[str, str], lang: str) -> str:
+def _map(rows: list[Row], region_rows: list[Row], labels: dict[str, str], lang: str) -> str:
+    """Every targeted country by its phases; a country only a targeted region includes, hatched."""
     phases: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         country = row["country"]["value"]
         if country.startswith(EU_COUNTRY):
             phases[country].add(PHASE_KEYS.get(row.get("phaseType", {}).get("value", ""), ""))
-    countries = {}
-    for country, named in phases.items():
-        shade = shade_of(named)
-        tooltip = f"{place_name(country, labels)}: {say(lang, 'map.shade.' + shade)}"
-        countries[country[len(EU_COUNTRY) :]] = Shaded(shade, tooltip)
+    regions: dict[str, set[str]] = defaultdict(set)
+    for row in region_rows:
+        regions[row["country"]["value"]].add(row["region"]["value"])
+    countries = shaded_countries(phases, regions, labels, lang)
     if not countries:
         return ""
     title = say(lang, "home.map_title")

@@ -69,10 +69,20 @@ def term_html(term: Term, context: ServeContext, labels: dict[str, str] | None =
     return f'<span class="literal"{lang_attr}>{esc(value)}</span>{extra}'
 
 
-def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css: str = "") -> str:
-    """A table from already-escaped cell HTML."""
+def table(
+    headers: Iterable[str], rows: Iterable[Iterable[str]], css: str = "", *, labelled: bool = False
+) -> str:
+    """A table from already-escaped cell HTML; `labelled` gives each cell its column's heading as
+    data-label, which style.css shows when a narrow screen stacks the rows as cards."""
+    headers = list(headers)
     head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    names = [f' data-label="{esc(h)}"' if labelled else "" for h in headers]
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td{names[i] if i < len(names) else ''}>{cell}</td>" for i, cell in enumerate(row))
+        + "</tr>"
+        for row in rows
+    )
     cls = f' class="{esc(css)}"' if css else ""
     return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

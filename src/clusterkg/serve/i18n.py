@@ -307,6 +307,36 @@ MESSAGES.update(
         "resource.values": {"en": "{count} values", "de": "{count} Werte"},
         "browse.heading": {"en": "Instances of {cls}", "de": "Instanzen von {cls}"},
         "browse.shown": {"en": "{count} shown.", "de": "{count} angezeigt."},
+        # region targets on maps and in target tables (serve/domain.py, serve/maps.py)
+        "targets.includes": {"en": "including", "de": "darunter"},
+        "map.shade.region": {"en": "in a targeted region", "de": "in einer Zielregion"},
+        "map.shade.here": {"en": "this country", "de": "dieses Land"},
+        "map.via_region": {
+            "en": "{country}: in the targeted region {region}",
+            "de": "{country}: in der Zielregion {region}",
+        },
+        # country pages (serve/countries.py)
+        "country.kind": {"en": "Country", "de": "Land"},
+        "country.same_as": {"en": "Same as", "de": "Dasselbe wie"},
+        "country.authority": {"en": "EU authority table entry", "de": "Eintrag der EU-Normdatentabelle"},
+        "country.codes": {"en": "ISO 3166 codes", "de": "ISO-3166-Codes"},
+        "country.continent": {"en": "Continent", "de": "Kontinent"},
+        "country.in_regions": {"en": "In the regions", "de": "In den Regionen"},
+        "country.names": {"en": "Names in {count} languages", "de": "Namen in {count} Sprachen"},
+        "country.map_title": {"en": "Map: {name}", "de": "Karte: {name}"},
+        "country.targets": {"en": "Target market of", "de": "Zielmarkt von"},
+        "country.targeter": {"en": "Project or partnership", "de": "Projekt oder Partnerschaft"},
+        "country.clusters": {"en": "Clusters", "de": "Cluster"},
+        "country.via_region": {"en": "via the region {region}", "de": "über die Region {region}"},
+        "country.partners": {"en": "Partners here", "de": "Partner hier"},
+        "country.initiative": {"en": "Partnership or project", "de": "Partnerschaft oder Projekt"},
+        "country.partners_here": {"en": "Partners from here", "de": "Partner von hier"},
+        "country.organisations": {"en": "Organisations located here", "de": "Organisationen mit Sitz hier"},
+        "country.outcomes": {"en": "Outcomes here", "de": "Ergebnisse hier"},
+        "country.empty": {
+            "en": "No cluster, partnership or project in the graph names this country yet.",
+            "de": "Noch nennt kein Cluster, keine Partnerschaft und kein Projekt im Graphen dieses Land.",
+        },
     }
 )
 

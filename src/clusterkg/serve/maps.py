@@ -2,7 +2,9 @@
 
 No scripts and no remote loads: the outlines come from clusterkg.geo, the colours from
 static/style.css (classes `shade-…`), so the CSP's ban on inline styles holds. Each map has a
-title for screen readers, a legend, and a tooltip (SVG <title>) per shaded country.
+title for screen readers, a legend, and a tooltip (SVG <title>) per shaded country. Countries a
+targeted region includes are hatched: the pattern is the map's own (an id per map), named by a
+presentation attribute, which the CSP allows (it forbids only style attributes and elements).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from .. import geo
 from .html import esc
 from .i18n import say
 
-# Shading of a country on a map, from the phases its targets name; order is the legend's.
-SHADES = ("concept", "implementation", "both", "unphased")
+# Shading of a country on a map, from the phases its targets name; order is the legend's. "region":
+# included in a targeted region, not targeted itself; "here": the country a country page is about.
+SHADES = ("concept", "implementation", "both", "unphased", "region", "here")
+HATCHED = "region"
 WORLD: geo.BBox = (-180.0, -58.0, 180.0, 84.0)  # Antarctica left out
 MAP_WIDTH = 800
 MIN_SPAN = (70.0, 35.0)  # smallest window (lon, lat degrees) a regional map shows
@@ -45,32 +49,49 @@ def target_map(
     if not countries:
         return ""
     frame = geo.Frame(WORLD if world else _window(countries), MAP_WIDTH)
-    outlines = geo.countries()
+    outlines = {code: _unsplit(polygons) for code, polygons in geo.countries().items()}
+    hatch = f"{ident}-hatch"
     background, shaded = [], []
     for code, polygons in sorted(outlines.items()):
         if code in countries:
-            shaded.append(_country(code, polygons, countries[code], frame))
+            shaded.append(_country(code, polygons, countries[code], frame, hatch))
         elif _visible(polygons, frame):
             background.append(frame.path(polygons))
     land = [f'<path class="land" d="{"".join(background)}"/>', *shaded]
     markers = [
         _marker(code, shaded, frame) for code, shaded in sorted(countries.items()) if code not in outlines
     ]
+    hatched = any(c.shade == HATCHED for c in countries.values())
     svg = (
         f'<svg class="map-svg" viewBox="0 0 {frame.width:.0f} {frame.height:.0f}" role="img" '
         f'aria-labelledby="{ident}" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{ident}">{esc(title)}</title><rect class="sea" width="100%" height="100%"/>'
+        f'<title id="{ident}">{esc(title)}</title>{_hatch_pattern(hatch) if hatched else ""}'
+        '<rect class="sea" width="100%" height="100%"/>'
         f"{''.join(land)}{''.join(m for m in markers if m)}</svg>"
     )
-    return f'<figure class="map">{svg}{legend(countries.values(), lang)}</figure>'
+    return f'<figure class="map">{svg}{legend(countries.values(), lang, hatch)}</figure>'
 
 
-def legend(countries: Iterable[Shaded], lang: str) -> str:
-    """The legend: one swatch per shade the map uses."""
+def _hatch_pattern(ident: str) -> str:
+    """Diagonal stripes for the countries a targeted region includes (colours in style.css)."""
+    return (
+        f'<defs><pattern id="{esc(ident)}" width="5" height="5" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect class="hatch-ground" width="5" height="5"/>'
+        '<rect class="hatch-stripe" width="2" height="5"/></pattern></defs>'
+    )
+
+
+def _fill(shade: str, hatch: str) -> str:
+    """The hatched shade names its pattern by attribute; the others are coloured by class."""
+    return f' fill="url(#{esc(hatch)})"' if shade == HATCHED else ""
+
+
+def legend(countries: Iterable[Shaded], lang: str, hatch: str = "map-hatch") -> str:
+    """The legend: one swatch per shade the map uses; `hatch` is the id of the map's pattern."""
     used = {c.shade for c in countries}
     items = "".join(
         f'<li><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect class="shade-{shade}" '
-        f'width="10" height="10"/></svg>{esc(say(lang, "map.shade." + shade))}</li>'
+        f'width="10" height="10"{_fill(shade, hatch)}/></svg>{esc(say(lang, "map.shade." + shade))}</li>'
         for shade in SHADES
         if shade in used
     )
@@ -99,6 +120,22 @@ def _window(countries: Mapping[str, Shaded]) -> geo.BBox:
     )
 
 
+def _unsplit(polygons: list[geo.Polygon]) -> list[geo.Polygon]:
+    """Rings that cross 180° (Fiji) on one side of it: drawn as they are, a sliver spans the map."""
+    return [[_one_side(ring) for ring in polygon] for polygon in polygons]
+
+
+def _one_side(ring: geo.Ring) -> geo.Ring:
+    lons = [lon for lon, _ in ring]
+    if max(lons) - min(lons) <= 180:
+        return ring
+    east = sum(lons) / len(lons) > 0
+    return [
+        (lon + 360 if east and lon < 0 else lon - 360 if not east and lon > 0 else lon, lat)
+        for lon, lat in ring
+    ]
+
+
 def _visible(polygons: list[geo.Polygon], frame: geo.Frame) -> bool:
     for polygon in polygons:
         xs, ys = zip(*(frame.point(lon, lat) for lon, lat in polygon[0]), strict=True)
@@ -107,9 +144,10 @@ def _visible(polygons: list[geo.Polygon], frame: geo.Frame) -> bool:
     return False
 
 
-def _country(code: str, polygons: list[geo.Polygon], shaded: Shaded, frame: geo.Frame) -> str:
+def _country(code: str, polygons: list[geo.Polygon], shaded: Shaded, frame: geo.Frame, hatch: str) -> str:
     return (
-        f'<path class="land shade-{shaded.shade}" data-country="{esc(code)}" d="{frame.path(polygons)}">'
+        f'<path class="land shade-{shaded.shade}" data-country="{esc(code)}"{_fill(shaded.shade, hatch)} '
+        f'd="{frame.path(polygons)}">'
         f"<title>{esc(shaded.tooltip)}</title></path>"
     )
 

@@ -148,7 +148,7 @@ async def resource_html(
     parts.append(f'<details class="graphs"><summary>{summary}</summary><ul>{items}</ul></details>')
     if graph_rows:
         parts.append(await _graph_section(context, iri, private, graph_rows, names, lang))
-    parts.append(_alternates(context.href(iri), lang))
+    parts.append(rdf_alternates(context.href(iri), lang))
     page = layout(title, "".join(parts), lang=lang, here=request.url.path)
     return Cached(page.encode(), "text/html; charset=utf-8")
 
@@ -297,7 +297,7 @@ async def _graph_section(
     )
 
 
-def _alternates(href: str, lang: str = "en") -> str:
+def rdf_alternates(href: str, lang: str = "en") -> str:
     return alternates(
         [
             (f"{href}?format=turtle", "Turtle"),
@@ -393,7 +393,7 @@ def graph_document_html(
             f'<p class="iri"><code>{esc(subject)}</code></p>'
             f'<div class="table-scroll">{table(headers, cells)}</div></section>'
         )
-    body = f"<h1>{esc(title)}</h1>{intro}{_alternates(context.href(document), lang)}" + "".join(sections)
+    body = f"<h1>{esc(title)}</h1>{intro}{rdf_alternates(context.href(document), lang)}" + "".join(sections)
     return layout(title, body, lang=lang, here=here).encode()
 
 
