@@ -266,6 +266,16 @@ def test_text_names_components_and_anonymous_shapes(tmp_path: Path) -> None:
     assert SKOLEM not in out and not re.search(r"\bn[0-9a-f]{20,}", out)
 
 
+def test_turtle_report_is_reproducible(tmp_path: Path) -> None:
+    """Two runs (fresh parses, fresh blank node labels in the shapes) write the same bytes."""
+    bad = str(_bad_turtle(tmp_path))
+    first, second = (_run(tmp_path, "--format", "turtle", bad) for _ in range(2))
+    assert first == second and first[0] == 1
+    report = Graph().parse(data=first[1], format="turtle")
+    assert len(set(report.objects(None, SH.conforms))) == 1
+    assert all(isinstance(s, URIRef) for s in report.objects(None, SH.sourceShape))
+
+
 # ---------------------------------------------------------------- files
 
 

@@ -280,7 +280,12 @@ def _results(results: Graph, data: Graph) -> list[ValidationResult]:
     """The top-level results (objects of sh:result), each with its sh:detail results nested."""
     top = results.objects(None, URIRef(SH + "result"))
     found = [_result(results, node, data) for node in top]
-    return sorted(found, key=lambda r: (r.source_file, r.source_record, r.focus, r.path, r.message))
+    return sorted(found, key=_order)
+
+
+def _order(r: ValidationResult) -> tuple[str, ...]:
+    """A total order (pySHACL's graph has none), so the same data gives the same report."""
+    return (r.source_file, r.source_record, r.focus, r.path, r.message, r.component, r.value_term, r.shape)
 
 
 def _result(results: Graph, node: Node, data: Graph) -> ValidationResult:
@@ -290,7 +295,7 @@ def _result(results: Graph, node: Node, data: Graph) -> ValidationResult:
     severity = results.value(node, sh.resultSeverity)
     details = sorted(
         (_result(results, d, data) for d in results.objects(node, sh.detail)),
-        key=lambda r: (r.focus, r.path, r.component, r.value, r.message),
+        key=_order,
     )
     return ValidationResult(
         severity=severity_name(severity),

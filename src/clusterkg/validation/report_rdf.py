@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 SKOLEM = "https://w3id.org/clusterkg/.well-known/genid/shape-"
 _SHAPE_LINKS = ("property", "node", "not", "qualifiedValueShape")
 _SHAPE_LISTS = ("or", "and", "xone")
+_LABEL = "clusterkg-report-"
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S*$")
 
 
@@ -59,20 +60,23 @@ def report_graph(results: Iterable[ValidationResult], shapes: Graph | None) -> G
     """One sh:ValidationReport with one sh:result per top-level result, details nested."""
     graph = Graph()
     graph.bind("sh", SH)
-    report = BNode()
+    report = BNode(_LABEL + "report")  # labels by position: the same report serialises the same
     graph.add((report, rdflib.RDF.type, sh("ValidationReport")))
     results = list(results)
     # SHACL §3.6.1: conforms is true only when there is no result at all, warnings included
     # (the build's gate, ValidationReport.conforms, lets warnings pass; the report graph does not).
     graph.add((report, sh("conforms"), Literal(not results)))
     paths: dict[Node, BNode] = {}  # shapes-graph blank node -> its one copy here: sharing kept (as pySHACL)
-    for r in results:
-        graph.add((report, sh("result"), _write_result(graph, r, shapes, paths)))
+    for number, r in enumerate(results):
+        node = _write_result(graph, r, shapes, paths, f"{_LABEL}result-{number:06d}")
+        graph.add((report, sh("result"), node))
     return graph
 
 
-def _write_result(graph: Graph, r: ValidationResult, shapes: Graph | None, paths: dict[Node, BNode]) -> BNode:
-    node = BNode()
+def _write_result(
+    graph: Graph, r: ValidationResult, shapes: Graph | None, paths: dict[Node, BNode], label: str
+) -> BNode:
+    node = BNode(label)
     graph.add((node, rdflib.RDF.type, sh("ValidationResult")))
     graph.add((node, sh("resultSeverity"), severity_node(r.severity)))
     graph.add((node, sh("focusNode"), node_of(r.focus_term, r.focus)))
@@ -86,8 +90,8 @@ def _write_result(graph: Graph, r: ValidationResult, shapes: Graph | None, paths
         graph.add((node, sh("value"), node_of(r.value_term, r.value)))
     if r.path:
         graph.add((node, sh("resultPath"), _path_node(graph, r.path, shape, shapes, paths)))
-    for detail in r.details:
-        graph.add((node, sh("detail"), _write_result(graph, detail, shapes, paths)))
+    for number, detail in enumerate(r.details):
+        graph.add((node, sh("detail"), _write_result(graph, detail, shapes, paths, f"{label}-{number:03d}")))
     return node
 
 
@@ -131,7 +135,7 @@ def _copy(graph: Graph, source: Graph, node: Node, done: dict[Node, BNode]) -> N
     if not isinstance(node, BNode):
         return node
     if node not in done:
-        done[node] = BNode()
+        done[node] = BNode(f"{_LABEL}path-{len(done):06d}")
         for p, o in source.predicate_objects(node):
             graph.add((done[node], p, _copy(graph, source, o, done)))
     return done[node]
