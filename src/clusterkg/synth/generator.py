@@ -167,6 +167,16 @@ class Generator:
             document=self._document(),
         )
         self.foreign_regions.append(key)
+        if country is None and name == "Asia-Pacific":  # a region the text lists the countries of
+            for code in ("CHN", "AUS", "SGP"):
+                self.t.emit(
+                    "region_countries.csv",
+                    key=f"{key}-{code.lower()}",
+                    region=key,
+                    country_code=code,
+                    as_written="including China, Australia and Singapore",
+                    document=self._document(),
+                )
         return key
 
     def _unit(self) -> None:
@@ -184,6 +194,7 @@ class Generator:
             name_lang="de" if german else "en",
             alt_name=f"Cluster {topic}" if rng.random() < 0.3 else None,
             acronym="".join(w[0] for w in name.split()).upper() if rng.random() < 0.2 else None,
+            kind="cluster",
             managed_by=org,
             city=rng.choice(CITIES[iso]) if rng.random() < 0.6 else None,
             region=region,
@@ -276,6 +287,14 @@ class Generator:
                 document=doc,
                 **{column: subject},
             )
+            if column == "cluster" and self.t.rows["figures.csv"] % 20 == 1:  # a figure with a subjects row
+                self.t.emit(
+                    "figure_subjects.csv",
+                    key=f"{subject}-{measure}-{subject}",
+                    figure=f"{subject}-{measure}",
+                    cluster=subject,
+                    document=doc,
+                )
 
     def _contact(self, cluster: str, org: str, doc: str) -> None:
         rng = self.rng
@@ -334,6 +353,8 @@ class Generator:
 
     def _targets(self, prefix: str, doc: str, count: int, **owner: str) -> None:
         rng = self.rng
+        if "project" in owner and not owner.get("phase"):
+            owner = {**owner, "phase_stated": "false"}  # a project target says when its phase is not stated
         for iso in rng.sample(tuple(TARGET_COUNTRIES), count):
             written = rng.choice(TARGET_COUNTRIES[iso])
             tentative = rng.random() < 0.1
