@@ -32,7 +32,7 @@ PAGES = {
     "cluster": "/id/cluster/amz",
     "partnership": "/id/partnership/natureef",
     "project": "/id/project/sinni",
-    "country": "/queries/partnerships-by-target-country?country=CHN",
+    "country": "/country/CHN",
     "document": "/id/document/elca-lightweight-cosme",
     "query": "/query",
     "canned query form": "/queries/clusters-by-target-country",
