@@ -198,6 +198,39 @@ def test_home_chart_bars_lead_to_country_pages(real: TestClient) -> None:
     assert first.status_code == 200 and table_rows(first.text, "country-targets")
 
 
+def test_every_country_of_the_reference_graph_has_a_page_and_the_index_lists_them(
+    real: TestClient, reference: rdflib.Graph
+) -> None:
+    codes = {
+        str(c).removeprefix(COUNTRY_IRI)
+        for c in reference.subjects(SKOS.inScheme, rdflib.URIRef(COUNTRY_IRI.rstrip("/")))
+    }
+    assert len(codes) > 30
+    index = real.get("/country/", headers={**HTML, "Accept-Language": "de"})
+    assert index.status_code == 200 and "<h1>Länder</h1>" in index.text
+    assert set(re.findall(r'href="/country/([A-Z]{3})"', index.text)) == codes
+    assert f">{label(reference, COUNTRY_IRI + 'AUT', 'de')}</a>" in index.text  # Österreich
+    regions = {r["region"] for r in _csv("sources/target_markets.csv") if r["region"]}
+    targeted = {_iso3(r["country"]) for r in _csv("sources/target_markets.csv") if r["country"]} | {
+        r["country_code"] for r in _csv("sources/region_countries.csv") if r["region"] in regions
+    }  # directly or through a region
+    for code in sorted(codes):
+        page = real.get(f"/country/{code}", headers=HTML)
+        assert page.status_code == 200, code
+        assert (code in targeted) == ('<h2 id="targeted-by">' in page.text), code
+
+
+def test_maps_link_each_country_to_its_page(real: TestClient) -> None:
+    page = real.get("/id/project/sinni", headers=HTML).text
+    linked = re.findall(
+        r'<a href="/country/([A-Z]{3})"><path class="land shade-[a-z]+" data-country="([A-Z]{3})"', page
+    )
+    assert linked and all(a == b for a, b in linked) and {b for _, b in linked} == set(shaded(page))
+    assert 'role="group" aria-labelledby="targets-map"' in page  # links inside: a group, not an image
+    country = real.get("/country/JPN", headers=HTML).text
+    assert '<figure class="map small">' in country and 'role="img"' in country  # nothing to link to
+
+
 # ---------------------------------------------------------------- in Chromium, at 390 and 1280 px
 
 WATCH_CSP = """window.__violations = [];

@@ -58,6 +58,11 @@ LOCATED = f"""SELECT DISTINCT ?this ?thing ?kind ?type ?of WHERE {{
     OPTIONAL {{ ?thing <{CKG}outcomeOf> ?of }} }}
 }} LIMIT 2000"""
 REGIONS = f"SELECT ?this ?region WHERE {{ ?region <{CKG}includesCountry> ?this }} LIMIT 200"
+COUNTRIES = f"""SELECT ?country ?continent (COUNT(DISTINCT ?via) AS ?n) WHERE {{
+  ?country <{SKOS}inScheme> <{EU_COUNTRY.rstrip("/")}> .
+  OPTIONAL {{ ?country <{CKG}continent> ?continent }}
+  OPTIONAL {{ ?target <{CKG}targetCountry> ?country ; <{CKG}targetOf> ?via }}
+}} GROUP BY ?country ?continent LIMIT 1000"""
 QUERIES = (
     ("description", DESCRIPTION),
     ("targeted", TARGETED),
@@ -105,6 +110,36 @@ async def country_page(context: ServeContext, request: Request) -> Response:
     return await context.cached(request, key, produce, private=private, vary=VARY)
 
 
+async def country_index(context: ServeContext, request: Request) -> Response:
+    """GET /country/: every country the graph names, by continent, with how often it is targeted."""
+    private = context.is_private(request)
+    languages = request_languages(request.headers, request.cookies)
+
+    async def produce() -> Cached:
+        lang = ui_language(languages)
+        rows = (await context.select_rows(COUNTRIES, private=private, lookup=True)).rows
+        labels = await result_labels(context, request, rows, private)
+        by_continent: dict[str, dict[str, int]] = defaultdict(dict)
+        for row in rows:
+            continent = row.get("continent", {}).get("value", "")
+            by_continent[continent][row["country"]["value"]] = int(row["n"]["value"])
+        sections = []
+        for continent in sorted(by_continent, key=lambda c: (not c, (labels.get(c) or c).lower())):
+            countries = by_continent[continent]
+            heading = labels.get(continent) or say(lang, "country.other_continent")
+            items = "".join(
+                f"<li>{linked(c, context, labels.get(c))} ({countries[c]})</li>"
+                for c in sorted(countries, key=lambda c: (labels.get(c) or c).lower())
+            )
+            sections.append(f'<h2>{esc(heading)}</h2><ul class="countries">{items}</ul>')
+        title = say(lang, "country.index_title")
+        body = f"<h1>{esc(title)}</h1><p>{esc(say(lang, 'country.index_intro'))}</p>" + "".join(sections)
+        return Cached(layout(title, body, lang=lang, here="/country/").encode(), "text/html; charset=utf-8")
+
+    key = ("countries", tuple(languages))
+    return await context.cached(request, key, produce, private=private, vary="Accept-Language, Cookie")
+
+
 async def country_html(
     context: ServeContext, request: Request, code: str, private: bool, languages: list[str]
 ) -> Cached:
@@ -141,8 +176,10 @@ async def country_html(
                 lang,
                 say(lang, "country.map_title", name=title),
                 ident="country-map",
+                css="small",
             )
             + shown
+            + f"<p>{link('/country/', say(lang, 'country.all'))}</p>"
             + rdf_alternates("/country/" + code, lang)
         )
 

@@ -186,7 +186,7 @@ def targets_html(
         headers.append(say(lang, "targets.via"))
     heading = f'<h2 id="targets">{esc(say(lang, "targets.heading"))}</h2>'
     body = scroll_box(table(headers, rows, "targets stacked", labelled=True))
-    return heading + body + _map(targets, labels, lang, title, includes)
+    return heading + body + _map(targets, context, labels, lang, title, includes)
 
 
 def _included(countries: set[str], context: ServeContext, labels: dict[str, str], lang: str) -> str:
@@ -198,7 +198,12 @@ def _included(countries: set[str], context: ServeContext, labels: dict[str, str]
 
 
 def _map(
-    targets: list[Target], labels: dict[str, str], lang: str, title: str, includes: dict[str, set[str]]
+    targets: list[Target],
+    context: ServeContext,
+    labels: dict[str, str],
+    lang: str,
+    title: str,
+    includes: dict[str, set[str]],
 ) -> str:
     phases: dict[str, set[str]] = defaultdict(set)
     regions: dict[str, set[str]] = defaultdict(set)
@@ -207,27 +212,34 @@ def _map(
             phases[t.place].add(t.phase)
         for country in includes.get(t.place, ()):
             regions[country].add(t.place)
-    countries = shaded_countries(phases, regions, labels, lang)
+    countries = shaded_countries(phases, regions, context, labels, lang)
     return target_map(countries, lang, say(lang, "map.title", name=title), ident="targets-map")
 
 
 def shaded_countries(
-    phases: dict[str, set[str]], regions: dict[str, set[str]], labels: dict[str, str], lang: str
+    phases: dict[str, set[str]],
+    regions: dict[str, set[str]],
+    context: ServeContext,
+    labels: dict[str, str],
+    lang: str,
 ) -> dict[str, Shaded]:
     """Map shades by alpha-3 code: a targeted country (IRI -> phases) by its phases; a country only a
-    targeted region includes (IRI -> regions) hatched, its tooltip naming the regions."""
+    targeted region includes (IRI -> regions) hatched, its tooltip naming the regions. Each links to
+    the country's page."""
     countries = {}
     for country, named in phases.items():
         shade = shade_of(named)
         tooltip = f"{place_name(country, labels)}: {say(lang, 'map.shade.' + shade)}"
-        countries[country.removeprefix(EU_COUNTRY)] = Shaded(shade, tooltip)
+        countries[country.removeprefix(EU_COUNTRY)] = Shaded(shade, tooltip, context.href(country))
     for country, in_regions in regions.items():
         code = country.removeprefix(EU_COUNTRY)
         if code in countries or not country.startswith(EU_COUNTRY):
             continue
         via = ", ".join(sorted(place_name(r, labels) for r in in_regions))
         countries[code] = Shaded(
-            "region", say(lang, "map.via_region", country=place_name(country, labels), region=via)
+            "region",
+            say(lang, "map.via_region", country=place_name(country, labels), region=via),
+            context.href(country),
         )
     return countries
 

@@ -74,9 +74,8 @@ async def home(context: ServeContext, request: Request) -> Response:
                 _about(context, facts, lang),
                 _search(lang),
                 _chart(rows["top"], context, labels, lang),
-                await anyio.to_thread.run_sync(
-                    _map, rows["phases"], rows["regions"], labels, lang
-                ),  # off the loop
+                # Drawing the map takes tens of milliseconds: off the event loop.
+                await anyio.to_thread.run_sync(_map, rows["phases"], rows["regions"], context, labels, lang),
                 _classes(rows["classes"], context, languages, lang),
             ]
         )
@@ -198,10 +197,17 @@ def _chart(rows: list[Row], context: ServeContext, labels: dict[str, str], lang:
         return ""
     title = say(lang, "home.chart_title", count=len(bars))
     value_text = say(lang, "home.chart_value")
-    return f'<h2 id="most-targeted">{esc(title)}</h2>' + bar_chart(bars, title, value_text, "chart-targets")
+    every = f"<p>{link('/country/', say(lang, 'country.all'))}</p>"
+    return (
+        f'<h2 id="most-targeted">{esc(title)}</h2>'
+        + bar_chart(bars, title, value_text, "chart-targets")
+        + every
+    )
 
 
-def _map(rows: list[Row], region_rows: list[Row], labels: dict[str, str], lang: str) -> str:
+def _map(
+    rows: list[Row], region_rows: list[Row], context: ServeContext, labels: dict[str, str], lang: str
+) -> str:
     """Every targeted country by its phases; a country only a targeted region includes, hatched."""
     phases: dict[str, set[str]] = defaultdict(set)
     for row in rows:
@@ -211,7 +217,7 @@ def _map(rows: list[Row], region_rows: list[Row], labels: dict[str, str], lang: 
     regions: dict[str, set[str]] = defaultdict(set)
     for row in region_rows:
         regions[row["country"]["value"]].add(row["region"]["value"])
-    countries = shaded_countries(phases, regions, labels, lang)
+    countries = shaded_countries(phases, regions, context, labels, lang)
     if not countries:
         return ""
     title = say(lang, "home.map_title")

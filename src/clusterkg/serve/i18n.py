@@ -317,7 +317,16 @@ MESSAGES.update(
         },
         # country pages (serve/countries.py)
         "country.kind": {"en": "Country", "de": "Land"},
-        "country.same_as": {"en": "Same as", "de": "Dasselbe wie"},
+        "country.same_as": {"en": "Same as", "de": "Identisch mit"},
+        "country.all": {"en": "All countries", "de": "Alle Länder"},
+        "country.index_title": {"en": "Countries", "de": "Länder"},
+        "country.index_intro": {
+            "en": "The countries the graph names, by continent, with the number of projects and "
+            "partnerships that target each.",
+            "de": "Die Länder, die der Graph nennt, nach Kontinent, mit der Zahl der Projekte und "
+            "Partnerschaften, die sie als Zielmarkt nennen.",
+        },
+        "country.other_continent": {"en": "Elsewhere", "de": "Anderswo"},
         "country.authority": {"en": "EU authority table entry", "de": "Eintrag der EU-Normdatentabelle"},
         "country.codes": {"en": "ISO 3166 codes", "de": "ISO-3166-Codes"},
         "country.continent": {"en": "Continent", "de": "Kontinent"},

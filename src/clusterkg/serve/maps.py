@@ -35,17 +35,26 @@ def shade_of(phases: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class Shaded:
-    """A country on the map: its shade and the tooltip text (name and phases)."""
+    """A country on the map: its shade, the tooltip text (name and phases) and the page it links to
+    (none: not a link)."""
 
     shade: str
     tooltip: str
+    href: str = ""
 
 
 def target_map(
-    countries: Mapping[str, Shaded], lang: str, title: str, *, world: bool = False, ident: str = "map"
+    countries: Mapping[str, Shaded],
+    lang: str,
+    title: str,
+    *,
+    world: bool = False,
+    ident: str = "map",
+    css: str = "",
 ) -> str:
-    """A <figure> with the SVG map (the targeted countries shaded) and its legend; `ident` is the
-    id of its title, unique on the page."""
+    """A <figure> with the SVG map (the targeted countries shaded, each a link to its page where it
+    has one) and its legend; `ident` is the id of its title, unique on the page; `css` more
+    classes of the figure. With links the map is a group, not an image, for screen readers."""
     if not countries:
         return ""
     frame = geo.Frame(WORLD if world else _window(countries), MAP_WIDTH)
@@ -62,14 +71,16 @@ def target_map(
         _marker(code, shaded, frame) for code, shaded in sorted(countries.items()) if code not in outlines
     ]
     hatched = any(c.shade == HATCHED for c in countries.values())
+    role = "group" if any(c.href for c in countries.values()) else "img"
     svg = (
-        f'<svg class="map-svg" viewBox="0 0 {frame.width:.0f} {frame.height:.0f}" role="img" '
+        f'<svg class="map-svg" viewBox="0 0 {frame.width:.0f} {frame.height:.0f}" role="{role}" '
         f'aria-labelledby="{ident}" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{ident}">{esc(title)}</title>{_hatch_pattern(hatch) if hatched else ""}'
         '<rect class="sea" width="100%" height="100%"/>'
         f"{''.join(land)}{''.join(m for m in markers if m)}</svg>"
     )
-    return f'<figure class="map">{svg}{legend(countries.values(), lang, hatch)}</figure>'
+    classes = esc(" ".join(["map", *css.split()]))
+    return f'<figure class="{classes}">{svg}{legend(countries.values(), lang, hatch)}</figure>'
 
 
 def _hatch_pattern(ident: str) -> str:
@@ -145,11 +156,16 @@ def _visible(polygons: list[geo.Polygon], frame: geo.Frame) -> bool:
 
 
 def _country(code: str, polygons: list[geo.Polygon], shaded: Shaded, frame: geo.Frame, hatch: str) -> str:
-    return (
+    return _linked(
         f'<path class="land shade-{shaded.shade}" data-country="{esc(code)}"{_fill(shaded.shade, hatch)} '
         f'd="{frame.path(polygons)}">'
-        f"<title>{esc(shaded.tooltip)}</title></path>"
+        f"<title>{esc(shaded.tooltip)}</title></path>",
+        shaded,
     )
+
+
+def _linked(shape: str, shaded: Shaded) -> str:
+    return f'<a href="{esc(shaded.href)}">{shape}</a>' if shaded.href else shape
 
 
 def _marker(code: str, shaded: Shaded, frame: geo.Frame) -> str:
@@ -161,9 +177,10 @@ def _marker(code: str, shaded: Shaded, frame: geo.Frame) -> str:
     x, y = frame.point(lon, lat)
     if not (0 <= x <= frame.width and 0 <= y <= frame.height):
         return ""
-    return (
+    return _linked(
         f'<circle class="marker shade-{shaded.shade}" data-country="{esc(code)}" cx="{x:.1f}" '
-        f'cy="{y:.1f}" r="4"><title>{esc(shaded.tooltip)}</title></circle>'
+        f'cy="{y:.1f}" r="4"><title>{esc(shaded.tooltip)}</title></circle>',
+        shaded,
     )
 
 

@@ -23,7 +23,7 @@ from ..namespaces import CKG, RDFS
 from ..publish.landing import intro_html, listing_html, release_files
 from .cache import Cached
 from .catalog_resources import CatalogResources
-from .countries import country_page
+from .countries import country_index, country_page
 from .home import home
 from .html import compact, esc, iri_link, layout
 from .i18n import UI_LANGUAGES, say, ui_language
@@ -196,6 +196,7 @@ def routes(context: ServeContext) -> list[BaseRoute]:
         Route("/health", health, name="health"),
         Route("/query", guarded(query_route), name="query"),  # serve/query_page.py
         Route("/browse", guarded(browse), name="browse"),
+        Route("/country/", guarded(country_index), name="countries"),  # serve/countries.py
         Route("/country/{code}", guarded(country_page), name="country"),  # serve/countries.py
         Route("/language", guarded(choose_language), name="language"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
