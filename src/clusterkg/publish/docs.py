@@ -85,8 +85,9 @@ dl.facts { display: grid; grid-template-columns: minmax(6rem, max-content) 1fr; 
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 ul.term-index { columns: 14rem; padding-left: 1.2rem; }
+.table-scroll { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
-th, td { border: 1px solid #d8dee6; padding: .3rem .5rem; text-align: left; overflow-wrap: anywhere; }
+th, td { border: 1px solid #d8dee6; padding: .3rem .5rem; text-align: left; overflow-wrap: break-word; }
 """
 
 
@@ -434,16 +435,20 @@ def _property_facts(page: _Page, term: Term) -> list[tuple[str, str]]:
 
 def _connections(page: _Page) -> str:
     say = page.say
+    keys = ("ontology.from", "ontology.property", "ontology.to")
+    labels = [f' data-label="{esc(say(k))}"' for k in keys]  # the site stacks rows as cards on phones
     rows = [
-        f"<tr><td>{page.ref(d)}</td><td>{page.ref(p.iri)}</td><td>{page.ref(r)}</td></tr>"
+        f"<tr><td{labels[0]}>{page.ref(d)}</td><td{labels[1]}>{page.ref(p.iri)}</td>"
+        f"<td{labels[2]}>{page.ref(r)}</td></tr>"
         for p in _by_name(page, [t for t in page.model.terms.values() if t.kind == "object"])
         for d in sorted(p.domains)
         for r in sorted(p.ranges)
     ]
-    head = "".join(f"<th>{esc(say(k))}</th>" for k in ("ontology.from", "ontology.property", "ontology.to"))
+    head = "".join(f"<th>{esc(say(k))}</th>" for k in keys)
     return (
         f'<section id="class-connections"><h2>{esc(say("ontology.connections"))}</h2>'
         f"<p>{esc(say('ontology.connections_intro'))}</p>"
-        f'<table class="connections"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        f'<div class="table-scroll"><table class="connections stacked"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
         "</section>"
     )

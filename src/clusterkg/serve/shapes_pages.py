@@ -143,7 +143,9 @@ class _Writer:
             shapes = ", ".join(self.shape_link(s) for s, _ in self.model.shapes_for(cls))
             rows.append([self.class_link(cls), str(required), str(len(found) - required), shapes])
         headers = [self.say(k) for k in ("shapes.class", "shapes.required_count", "shapes.optional_count")]
-        parts = [table([*headers, self.say("shapes.checked_by")], rows, "shape-classes")]
+        headers.append(self.say("shapes.checked_by"))
+        listing = table(headers, rows, "shape-classes stacked", labelled=True)
+        parts = [f'<div class="table-scroll">{listing}</div>']
         parts.append(f"<h2>{esc(self.say('shapes.node_shapes'))}</h2>")
         parts.append(
             '<ul class="node-shapes">' + "".join(self._shape_item(s) for s in self._targeting()) + "</ul>"
@@ -231,7 +233,9 @@ class _Writer:
         headers = [
             self.say(k) for k in ("shapes.property", "shapes.how_many", "shapes.value", "shapes.if_broken")
         ]
-        return table(headers, cells, "requirements")
+        return (
+            f'<div class="table-scroll">{table(headers, cells, "requirements stacked", labelled=True)}</div>'
+        )
 
     def _property(self, requirement: Requirement) -> str:
         anchor = iri_link(requirement.path, self.context, self.name(requirement.path))
