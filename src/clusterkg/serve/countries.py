@@ -158,33 +158,40 @@ async def country_html(
     labels = await result_labels(context, request, [r for rows in found.values() for r in rows], private)
     names = _names(found["description"])
     title = pick_label(names, languages) or code
-
-    def body() -> str:
-        sections = [
-            targeted_html(found["targeted"], context, labels, lang),
-            partnered_html(found["partnered"], context, labels, lang),
-            located_html(found["located"], context, labels, lang),
-        ]
-        shown = "".join(s for s in sections if s) or f'<p class="empty">{esc(say(lang, "country.empty"))}</p>'
-        return (
-            f'<h1>{esc(title)}</h1><p class="iri"><code>{esc(iri)}</code></p>'
-            f'<p class="types">{esc(say(lang, "country.kind"))}</p>'
-            + _facts(iri, found, context, labels, lang)
-            + _names_html(names, lang)
-            + target_map(
-                {code: Shaded("here", title)},
-                lang,
-                say(lang, "country.map_title", name=title),
-                ident="country-map",
-                css="small",
-            )
-            + shown
-            + f"<p>{link('/country/', say(lang, 'country.all'))}</p>"
-            + rdf_alternates("/country/" + code, lang)
-        )
-
-    page = layout(title, await anyio.to_thread.run_sync(body), lang=lang, here=request.url.path)
+    # Drawing the map takes tens of milliseconds: off the event loop.
+    body = await anyio.to_thread.run_sync(country_body, code, title, names, found, context, labels, lang)
+    page = layout(title, body, lang=lang, here=request.url.path)
     return Cached(page.encode(), "text/html; charset=utf-8")
+
+
+def country_body(
+    code: str,
+    title: str,
+    names: dict[str, str],
+    found: dict[str, list[Row]],
+    context: ServeContext,
+    labels: dict[str, str],
+    lang: str,
+) -> str:
+    """The page's content: heading and identifier, facts, names, map, then the domain sections."""
+    iri = EU_COUNTRY + code
+    sections = [
+        targeted_html(found["targeted"], context, labels, lang),
+        partnered_html(found["partnered"], context, labels, lang),
+        located_html(found["located"], context, labels, lang),
+    ]
+    shown = "".join(s for s in sections if s) or f'<p class="empty">{esc(say(lang, "country.empty"))}</p>'
+    here = {code: Shaded("here", title)}
+    return (
+        f'<h1>{esc(title)}</h1><p class="iri"><code>{esc(iri)}</code></p>'
+        f'<p class="types">{esc(say(lang, "country.kind"))}</p>'
+        + _facts(iri, found, context, labels, lang)
+        + _names_html(names, lang)
+        + target_map(here, lang, say(lang, "country.map_title", name=title), ident="country-map", css="small")
+        + shown
+        + f"<p>{link('/country/', say(lang, 'country.all'))}</p>"
+        + rdf_alternates("/country/" + code, lang)
+    )
 
 
 def _names(description: list[Row]) -> dict[str, str]:
