@@ -319,3 +319,14 @@ def test_domain_tables_label_every_cell_for_small_screens(real: TestClient) -> N
             assert re.findall(r'<td data-label="([^"]*)">', row) == headers
     css = (REPO / "src/clusterkg/serve/static/style.css").read_text()
     assert "table.stacked td[data-label]::before { content: attr(data-label);" in css
+
+
+def test_a_region_page_maps_the_countries_it_includes(real: TestClient) -> None:
+    for region in ("asia-pacific", "big-c-region"):
+        included = {r["country_code"] for r in _csv("sources/region_countries.csv") if r["region"] == region}
+        page = real.get(f"/id/region/{region}", headers={"Accept": "text/html", "Accept-Language": "de"}).text
+        assert included and shaded(page) == dict.fromkeys(included, "region"), region
+        assert '<h2 id="includes">' in page and "in dieser Region</li>" in page
+        ids = re.findall(r' id="([^"]+)"', page)
+        assert len(ids) == len(set(ids))  # the heading and the map's title are told apart
+    assert '<h2 id="includes">' not in real.get("/id/project/sinni", headers={"Accept": "text/html"}).text

@@ -82,6 +82,7 @@ FIGURES = f"""SELECT DISTINCT ?this ?figure ?measure ?value ?unit ?qualifier ?ye
   OPTIONAL {{ ?figure <{CKG}year> ?year }}
   OPTIONAL {{ ?figure <{CKG}asWritten> ?written }}
 }} LIMIT 2000"""
+INCLUDED = f"""SELECT ?this ?country WHERE {{ ?this <{CKG}includesCountry> ?country }} LIMIT 500"""
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,13 @@ async def domain_sections(
     """The targets, partners and outcomes sections of the page of `iri` (empty ones left out)."""
     subs = {"this": f"<{iri}>"}
     found = {}
-    queries = (("targets", TARGETS), ("partners", PARTNERS), ("outcomes", OUTCOMES), ("figures", FIGURES))
+    queries = (
+        ("targets", TARGETS),
+        ("partners", PARTNERS),
+        ("outcomes", OUTCOMES),
+        ("figures", FIGURES),
+        ("included", INCLUDED),
+    )
     for name, query in queries:
         found[name] = (
             await context.select_rows(query, private=private, substitutions=subs, lookup=True)
@@ -129,6 +136,7 @@ async def domain_sections(
             partners_html(found["partners"], context, labels, lang),
             outcomes_html(found["outcomes"], context, labels, lang),
             figures_html(found["figures"], context, labels, lang),
+            region_map(iri, found["included"], context, labels, lang, title),
         )
         return [part for part in parts if part]
 
@@ -242,6 +250,20 @@ def shaded_countries(
             context.href(country),
         )
     return countries
+
+
+def region_map(
+    iri: str, rows: list[Row], context: ServeContext, labels: dict[str, str], lang: str, title: str
+) -> str:
+    """A region's page: the countries it includes (ckg:includesCountry) on a map, hatched as on the
+    maps of those who target it."""
+    countries = shaded_countries({}, {r["country"]["value"]: {iri} for r in rows}, context, labels, lang)
+    if not countries:
+        return ""
+    heading = f'<h2 id="includes">{esc(say(lang, "region.map"))}</h2>'
+    in_region = {"region": say(lang, "region.in_region")}
+    map_title = say(lang, "region.map_title", name=title)
+    return heading + target_map(countries, lang, map_title, ident="region-map", shade_names=in_region)
 
 
 def partners_html(rows: list[Row], context: ServeContext, labels: dict[str, str], lang: str) -> str:

@@ -311,6 +311,12 @@ MESSAGES.update(
         "targets.includes": {"en": "including", "de": "darunter"},
         "map.shade.region": {"en": "in a targeted region", "de": "in einer Zielregion"},
         "map.shade.here": {"en": "this country", "de": "dieses Land"},
+        "region.map": {"en": "Countries it includes", "de": "Länder, die sie umfasst"},
+        "region.in_region": {"en": "in this region", "de": "in dieser Region"},
+        "region.map_title": {
+            "en": "Map of the countries {name} includes",
+            "de": "Karte der Länder von {name}",
+        },
         "map.via_region": {
             "en": "{country}: in the targeted region {region}",
             "de": "{country}: in der Zielregion {region}",

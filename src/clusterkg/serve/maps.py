@@ -51,10 +51,12 @@ def target_map(
     world: bool = False,
     ident: str = "map",
     css: str = "",
+    shade_names: Mapping[str, str] | None = None,
 ) -> str:
     """A <figure> with the SVG map (the targeted countries shaded, each a link to its page where it
     has one) and its legend; `ident` is the id of its title, unique on the page; `css` more
-    classes of the figure. With links the map is a group, not an image, for screen readers."""
+    classes of the figure; `shade_names` what the legend calls a shade where not the usual. With
+    links the map is a group, not an image, for screen readers."""
     if not countries:
         return ""
     frame = geo.Frame(WORLD if world else _window(countries), MAP_WIDTH)
@@ -80,7 +82,7 @@ def target_map(
         f"{''.join(land)}{''.join(m for m in markers if m)}</svg>"
     )
     classes = esc(" ".join(["map", *css.split()]))
-    return f'<figure class="{classes}">{svg}{legend(countries.values(), lang, hatch)}</figure>'
+    return f'<figure class="{classes}">{svg}{legend(countries.values(), lang, hatch, shade_names)}</figure>'
 
 
 def _hatch_pattern(ident: str) -> str:
@@ -97,12 +99,16 @@ def _fill(shade: str, hatch: str) -> str:
     return f' fill="url(#{esc(hatch)})"' if shade == HATCHED else ""
 
 
-def legend(countries: Iterable[Shaded], lang: str, hatch: str = "map-hatch") -> str:
+def legend(
+    countries: Iterable[Shaded], lang: str, hatch: str = "map-hatch", names: Mapping[str, str] | None = None
+) -> str:
     """The legend: one swatch per shade the map uses; `hatch` is the id of the map's pattern."""
     used = {c.shade for c in countries}
+    names = names or {}
     items = "".join(
         f'<li><svg class="swatch" viewBox="0 0 10 10" aria-hidden="true"><rect class="shade-{shade}" '
-        f'width="10" height="10"{_fill(shade, hatch)}/></svg>{esc(say(lang, "map.shade." + shade))}</li>'
+        f'width="10" height="10"{_fill(shade, hatch)}/></svg>'
+        f"{esc(names.get(shade) or say(lang, 'map.shade.' + shade))}</li>"
         for shade in SHADES
         if shade in used
     )
