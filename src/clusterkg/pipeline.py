@@ -12,6 +12,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,18 +119,10 @@ def _build(settings: Settings, progress: Progress) -> BuildSummary:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     previous = store.activate(settings.store, build_dir, keep=settings.keep_stores)
-    kg = open_store(settings)
-    return BuildSummary(
-        settings.store,
-        build_dir,
-        previous,
-        kg.triples(),
-        rows,
-        kg.class_counts(),
-        kg.graph_counts(),
-        report,
-        seconds,
-    )
+    with step("counts", seconds, progress):
+        kg = open_store(settings)
+        triples, classes, graphs = kg.triples(), kg.class_counts(), kg.graph_counts()
+    return BuildSummary(settings.store, build_dir, previous, triples, rows, classes, graphs, report, seconds)
 
 
 VALIDATORS = ("compiled", "pyshacl")
@@ -150,11 +143,16 @@ def _load_and_validate(
             build_dir = store.new_build(settings.store, nquads, private_graphs(settings))
         record_validation(settings, build_dir, report)
         return build_dir, report
-    with step("loading", seconds, progress):
+    with step("loading", seconds, progress), ThreadPoolExecutor(1, thread_name_prefix="screen") as side:
+        # The screen reads the N-Quads in Python while the engine loads them on the other core.
+        screening = side.submit(validation.screen_nquads, shapes, nquads)
         build_dir = store.new_build(settings.store, nquads, private_graphs(settings))
+        screen = screening.result()
+    cleared, checks = len(screen.cleared), len(screen.compiled.checks)
+    progress(f"screen: {cleared} of {checks} checks cleared in {screen.seconds:.1f} s")
     try:
         with step("validation", seconds, progress):
-            report = validate_build(settings, build_dir, nquads, quads, shapes)
+            report = validate_build(settings, build_dir, nquads, quads, shapes, screen)
     except BaseException:
         store.discard_build(build_dir)
         raise
@@ -162,7 +160,12 @@ def _load_and_validate(
 
 
 def validate_build(
-    settings: Settings, build_dir: Path, nquads: Path, quads: int, shapes: Graph | None = None
+    settings: Settings,
+    build_dir: Path,
+    nquads: Path,
+    quads: int,
+    shapes: Graph | None = None,
+    screen: validation.Screen | None = None,
 ) -> validation.ValidationReport:
     """Run the compiled SHACL gate on a loaded build (not yet active) and record that it conforms."""
     shapes = (
@@ -172,7 +175,7 @@ def validate_build(
     )
     with store.BuildReader(build_dir) as reader:
         report = validation.validate_store(
-            reader.select, shapes, nquads, load_ontology(settings), settings.validation_batch, quads
+            reader.select, shapes, nquads, load_ontology(settings), settings.validation_batch, quads, screen
         )
     _require_conformance(report)
     record_validation(settings, build_dir, report)

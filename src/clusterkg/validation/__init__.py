@@ -25,10 +25,12 @@ from .details import add_details
 from .expressions import result_path
 from .report import ValidationReport, ValidationResult
 from .report_rdf import node_of, nt_term, severity_name, skolemise
+from .screen import Screen, screen_nquads
 from .shapes_check import check_coverage, check_shapes, read_shapes
 
 __all__ = [
     "CompiledShapes",
+    "Screen",
     "Select",
     "ValidationReport",
     "ValidationResult",
@@ -36,6 +38,7 @@ __all__ = [
     "check_shapes",
     "compile_shapes",
     "load_shapes",
+    "screen_nquads",
     "split_shapes",
     "validate_files",
     "validate_graph",
@@ -136,12 +139,20 @@ def validate_nquads(nquads: Path, shapes: Graph, ontology: Graph, batch_triples:
 
 
 def validate_store(
-    select: Select, shapes: Graph, nquads: Path, ontology: Graph, batch_triples: int, triples: int
+    select: Select,
+    shapes: Graph,
+    nquads: Path,
+    ontology: Graph,
+    batch_triples: int,
+    triples: int,
+    screen: Screen | None = None,
 ) -> ValidationReport:
     """Validate a built store through `select` with the compiled shapes; the shapes the compiler
-    cannot express (none of ours) are validated by pySHACL from the N-Quads, the others left out."""
-    compiled = compile_shapes(shapes)
-    report = validate_with_queries(compiled, select, triples=triples)
+    cannot express (none of ours) are validated by pySHACL from the N-Quads, the others left out.
+    With a `screen` of the same shapes over `nquads`, the checks it cleared are not run."""
+    compiled = screen.compiled if screen is not None else compile_shapes(shapes)
+    skip = screen.cleared if screen is not None else frozenset()
+    report = validate_with_queries(compiled, select, triples=triples, skip=skip)
     report.shapes = shapes
     add_details(report, shapes, select)  # why each failed sh:node failed, as pySHACL nests it
     if compiled.unsupported:

@@ -154,13 +154,16 @@ def _nested_property_checks(ctx: ex.Context, shape: Node, targets: str, path: No
 # ---------------------------------------------------------------- running the queries
 
 
-def validate_with_queries(compiled: CompiledShapes, select: Select, triples: int = 0) -> ValidationReport:
+def validate_with_queries(
+    compiled: CompiledShapes, select: Select, triples: int = 0, skip: frozenset[int] = frozenset()
+) -> ValidationReport:
     """Run every compiled check through `select` (query → rows of N-Triples terms) and report.
 
     The focus nodes' ckg:sourceFile and ckg:sourceRecord are looked up afterwards, only for the
-    nodes that have results. Shapes in `compiled.unsupported` are not checked here.
+    nodes that have results. Shapes in `compiled.unsupported` are not checked here, nor the checks
+    whose indexes are in `skip` (those a screen found nothing for).
     """
-    findings = run_checks(compiled, select)
+    findings = run_checks(compiled, select, skip)
     sources = source_records(select, (f.focus for f in findings))
     report = ValidationReport(triples=triples)
     for f in findings:
@@ -197,25 +200,26 @@ class Finding:
     component: str
 
 
-def run_checks(compiled: CompiledShapes, select: Select) -> list[Finding]:
+def run_checks(compiled: CompiledShapes, select: Select, skip: frozenset[int] = frozenset()) -> list[Finding]:
     """Every finding of every check, without duplicates, in a stable order.
 
     The checks are independent read-only queries and the engine releases the GIL while it
     evaluates, so they run on every core at once (about 2x on two cores).
     """
 
-    queries = with_class_closures(compiled.checks, select)
+    checks = [c for i, c in enumerate(compiled.checks) if i not in skip]
+    queries = with_class_closures(checks, select)
 
     def rows(query: str) -> list[dict[str, str]]:
         return list(select(query))
 
     # The user-written SPARQL constraints are the longest single queries: started first, they
     # do not leave one core idle at the end.
-    order = sorted(range(len(queries)), key=lambda i: compiled.checks[i].kind != "sparql")
+    order = sorted(range(len(queries)), key=lambda i: checks[i].kind != "sparql")
     found: dict[Finding, None] = {}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="shacl") as threads:
         answers = dict(zip(order, threads.map(rows, [queries[i] for i in order]), strict=True))
-    for i, check in enumerate(compiled.checks):
+    for i, check in enumerate(checks):
         for row in answers[i]:
             for finding in read_row(check, row):
                 found.setdefault(finding, None)
