@@ -268,3 +268,46 @@ def test_sh_class_sees_every_subclass_in_the_data(blank_subclass: bool) -> None:
     assert any("subClassOf>*" in q for q in queries) == blank_subclass
     report = validate_with_queries(compiled, select)
     assert sorted(r.value for r in report.results) == ["literal", "urn:ex:o", "urn:ex:untyped"]
+
+
+SCREEN_SHAPES = r"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:n , ex:code , ex:digits , ex:k , ex:day ;
+  sh:property [ sh:path ex:n ; sh:datatype xsd:integer ] , [ sh:path ex:code ; sh:pattern "^[a-z ]+$" ] ,
+    [ sh:path ex:digits ; sh:pattern "^\\d+$" ] , [ sh:path ex:k ; sh:class ex:K ] ,
+    [ sh:path ex:day ; sh:datatype xsd:date ] ."""
+INTEGER, DATE = "<http://www.w3.org/2001/XMLSchema#integer>", "<http://www.w3.org/2001/XMLSchema#date>"
+SUBCLASS = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>"
+TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+@pytest.mark.parametrize(
+    ("path", "lines", "cleared"),
+    [
+        ("n", [f'<urn:ex:x> <urn:ex:n> "12"^^{INTEGER} <urn:g> .'], True),
+        ("n", [f'<urn:ex:x> <urn:ex:n> "123456789012345678901234567890"^^{INTEGER} .'], False),  # beyond i64
+        ("n", ['<urn:ex:x> <urn:ex:n> "12" .'], False),  # a string: a violation, for the query to report
+        ("code", ['<urn:ex:x> <urn:ex:code> "a b"@en <urn:g> .'], True),
+        ("code", ['<urn:ex:x> <urn:ex:code> "a\\tb" .'], False),  # an escape: not unescaped here
+        ("digits", ['<urn:ex:x> <urn:ex:digits> "12" .'], False),  # \d: never judged (XPath's is Unicode)
+        ("day", [f'<urn:ex:x> <urn:ex:day> "2024-02-29"^^{DATE} .'], True),
+        ("day", [f'<urn:ex:x> <urn:ex:day> "2023-02-29"^^{DATE} .'], False),  # no such day
+        (
+            "k",
+            [
+                "<urn:ex:x> <urn:ex:k> <urn:ex:y> .",
+                f"<urn:ex:y> {TYPE} <urn:ex:K2> .",
+                f"<urn:ex:K2> {SUBCLASS} <urn:ex:K> .",
+            ],
+            True,
+        ),
+        ("k", ["<urn:ex:x> <urn:ex:k> <urn:ex:y> .", f"<urn:ex:y> {TYPE} <urn:ex:K2> ."], False),
+        ("k", ["<urn:ex:x>\t<urn:ex:k> <urn:ex:y> ."], False),  # not as the mapping writes: nothing cleared
+    ],
+)
+def test_the_screen_clears_only_what_surely_conforms(path: str, lines: list[str], cleared: bool) -> None:
+    shapes = Graph().parse(data=SCREEN_SHAPES, format="turtle")
+    compiled = compile_shapes(shapes)
+    found = cleared_checks(compiled.checks, shapes, [line + "\n" for line in lines])
+    (index,) = [i for i, c in enumerate(compiled.checks) if c.kind == "values" and c.path == f"urn:ex:{path}"]
+    assert (index in found) == cleared
