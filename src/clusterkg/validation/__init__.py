@@ -130,12 +130,44 @@ def validate_nquads(nquads: Path, shapes: Graph, ontology: Graph, batch_triples:
     local, whole, predicates = split_shapes(shapes)
     with tempfile.TemporaryDirectory(prefix="clusterkg-validate-") as tmp:
         parts, types = _partition(nquads, Path(tmp), partitions)
+        unowned: dict[ValidationResult, None] = {}
         for part in parts:
             data, own = _partition_graph(part, types, ontology)
-            _run_pyshacl(data, local, report, focus_filter=own)
+            found = ValidationReport(triples=0)
+            _run_pyshacl(data, local, found)
+            report.shapes = found.shapes
+            report.results += [r for r in found.results if r.focus in own]
+            unowned.update((r, None) for r in found.results if r.focus not in own)
+        report.results += _never_subjects(list(unowned), parts)
     if predicates:
         _run_pyshacl(_projection(nquads, predicates), whole, report)
+    report.results.sort(key=_order)
     return report
+
+
+def _never_subjects(results: list[ValidationResult], parts: list[Path]) -> list[ValidationResult]:
+    """The results about a node no partition holds as a subject (e.g. a country IRI that is only
+    ever an object): every partition that points to it judged it alike, so each counts once. A node
+    that is a subject is judged in its own partition only; a blank node there only."""
+    homes = {_home(r.focus_term, len(parts)) for r in results if r.focus_term.startswith("<")}
+    subjects = {home: _subjects(parts[home]) for home in homes}
+
+    def never_a_subject(term: str) -> bool:
+        if term.startswith('"'):
+            return True  # a literal
+        return term.startswith("<") and term not in subjects[_home(term, len(parts))]
+
+    return [r for r in results if never_a_subject(r.focus_term)]
+
+
+def _home(subject: str, partitions: int) -> int:
+    """The partition of a subject (its N-Quads form), by hash."""
+    return int.from_bytes(hashlib.blake2b(subject.encode(), digest_size=4).digest()) % partitions
+
+
+def _subjects(part: Path) -> set[str]:
+    with open(part, encoding="utf-8") as f:
+        return {line.split(" ", 1)[0] for line in f if line.strip()}
 
 
 def validate_store(
@@ -235,8 +267,7 @@ def _partition(nquads: Path, folder: Path, partitions: int) -> tuple[list[Path],
                 subject, predicate, _ = line.split(" ", 2)
                 if predicate == _TYPE:
                     types.setdefault(subject, []).append(line)
-                digest = hashlib.blake2b(subject.encode(), digest_size=4).digest()
-                outs[int.from_bytes(digest) % partitions].write(line)
+                outs[_home(subject, partitions)].write(line)
     finally:
         for out in outs:
             out.close()
