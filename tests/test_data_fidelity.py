@@ -148,16 +148,6 @@ def test_clusters_targeting_asian_countries_show_japan_in_english_and_german(
     assert ("Japan", "Japan") not in names("europe")
 
 
-def test_a_country_missing_from_the_reference_graph_is_reported(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "project")
-    ttl = project / "reference/countries.ttl"
-    text = ttl.read_text(encoding="utf-8")
-    start = text.index("<http://publications.europa.eu/resource/authority/country/JPN>")
-    ttl.write_text(text[:start] + text[text.index("\n\n", start) + 2 :], encoding="utf-8")
-    report = pipeline.build(Settings.from_env(environ={}, project_dir=project)).report
-    missing = {r.focus for r in report.results if r.severity == "Warning" and "reference graph" in r.message}
-    assert missing == {"http://publications.europa.eu/resource/authority/country/JPN"}
-
 
 # ---------------------------------------------------------------- targets, partner countries, places
 
