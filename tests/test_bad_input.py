@@ -216,8 +216,8 @@ CASES = {
                 ["ckgsh:sourceRecord", 'sh:datatype "string"', "IRI"],
             ),
             "sh:in not a list": (
-                "sh:in ( ckg:Stated ckg:Implied ckg:Tentative ) ;\n        sh:message \"A target market",
-                "sh:in ckg:Stated ;\n        sh:message \"A target market",
+                'sh:in ( ckg:Stated ckg:Implied ckg:Tentative ) ;\n        sh:message "A target market',
+                'sh:in ckg:Stated ;\n        sh:message "A target market',
                 ["ckgsh:TargetMarketShape > property ckg:certainty", "sh:in ckg:Stated", "RDF list"],
             ),
         }.items()

@@ -148,7 +148,6 @@ def test_clusters_targeting_asian_countries_show_japan_in_english_and_german(
     assert ("Japan", "Japan") not in names("europe")
 
 
-
 # ---------------------------------------------------------------- targets, partner countries, places
 
 PREFIXES = f"""BASE <{BASE}>
