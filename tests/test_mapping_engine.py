@@ -180,3 +180,16 @@ def test_invalid_generated_iri_is_an_error(tmp_path: Path) -> None:
     body = _tm('rml:reference "url"', "rml:predicate ex:p; rml:object ex:o")
     with pytest.raises(MappingError, match="not a valid IRI"):
         _run(tmp_path, body, [{"url": "https://ex.org/a b"}])
+
+
+def test_each_quad_is_emitted_once(tmp_path: Path) -> None:
+    # Two rows and two triples maps state the same class and link; RDF is a set, so the output is too.
+    first = _tm('rml:template "c/{key}"', "rml:predicate ex:p; rml:object ex:o", extra="; rml:class ex:C")
+    second = first.replace("<#Clusters>", "<#Again>")
+    lines = _run(tmp_path, first + "\n" + second, [{"key": "a"}, {"key": "a"}, {"key": "b"}])
+    assert sorted(lines) == sorted(
+        f"<{BASE}c/{k}> {p} .\n"
+        for k in ("a", "b")
+        for p in ("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://example.org/ns#C>",
+                  "<https://example.org/ns#p> <https://example.org/ns#o>")
+    )  # fmt: skip
