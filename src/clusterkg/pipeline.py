@@ -49,7 +49,9 @@ def map_sources(settings: Settings, out: Path, progress: Progress = quiet) -> tu
     """Check the sources and write all quads (data + ontology graph) to `out`; return rows and quads."""
     checked = sources.check_sources(settings.path("sources"), settings.path("reference"))
     progress(f"sources: {sum(checked.row_counts.values())} rows in {len(checked.row_counts)} tables")
-    rules = mapping.load_mappings(sorted(settings.path("mappings").glob("*.rml.ttl")))
+    rules = mapping.load_mappings(
+        sorted(settings.path("mappings").glob("*.rml.ttl")), rebase=mapping.project_rebase(settings.base_iri)
+    )
     # The ontology, and the labels, codes and continents of the countries used (reference/*.ttl, made
     # by tools/make_country_reference.py), each in its graph; rdflib ends its output with a blank line.
     reference = parse_graphs(sorted(settings.path("reference").glob("*.ttl")))

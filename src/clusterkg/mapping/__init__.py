@@ -23,17 +23,27 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from ..namespaces import CKG, DEFAULT_BASE_IRI, SHAPES
 from .engine import generate_quads as _generate_quads
 from .loader import load_mappings as _load_mappings
-from .model import MappingDocument, TriplesMap
+from .model import MappingDocument, Rebase, TriplesMap
 from .records import RecordReader
 
-__all__ = ["MappingDocument", "RecordReader", "TriplesMap", "generate_quads", "load_mappings"]
+__all__ = [
+    "MappingDocument",
+    "Rebase",
+    "RecordReader",
+    "TriplesMap",
+    "generate_quads",
+    "load_mappings",
+    "project_rebase",
+]
 
 
-def load_mappings(paths: Sequence[Path]) -> MappingDocument:
-    """Parse RML mapping files (Turtle) into an immutable `MappingDocument`."""
-    return _load_mappings(tuple(paths))
+def load_mappings(paths: Sequence[Path], rebase: Rebase | None = None) -> MappingDocument:
+    """Parse RML mapping files (Turtle) into an immutable `MappingDocument`; `rebase` moves the IRIs
+    they write under one base to another (see `Rebase`)."""
+    return _load_mappings(tuple(paths), rebase)
 
 
 def generate_quads(
@@ -44,3 +54,10 @@ def generate_quads(
     Relative IRIs are resolved against the triples map's rml:baseIRI, else `base_iri`.
     """
     return _generate_quads(mapping, base_iri=base_iri, read_records=read_records)
+
+
+def project_rebase(base_iri: str) -> Rebase:
+    """The project's mappings write absolute IRIs under the canonical base DEFAULT_BASE_IRI (the one
+    form every RML engine reads); generate them under `base_iri`, the setting. The ontology and shapes
+    namespaces, which share that base, stay as they are."""
+    return Rebase(DEFAULT_BASE_IRI, base_iri, (CKG, SHAPES))

@@ -19,6 +19,7 @@ from .model import (
     JoinCondition,
     MappingDocument,
     PredicateObjectMap,
+    Rebase,
     RefObjectMap,
     TemplatePart,
     TemplateSyntaxError,
@@ -61,12 +62,13 @@ _CONSTANT_KINDS: dict[str, frozenset[str]] = {
 }
 
 
-def load_mappings(paths: list[Path] | tuple[Path, ...]) -> MappingDocument:
-    """Parse RML mapping files into a `MappingDocument`; see the package docstring."""
+def load_mappings(paths: list[Path] | tuple[Path, ...], rebase: Rebase | None = None) -> MappingDocument:
+    """Parse RML mapping files into a `MappingDocument`; see the package docstring. With `rebase`,
+    IRI templates and IRI constants written under `rebase.written` are generated under `rebase.actual`."""
     if not paths:
         raise MappingError("no mapping files given", hint="pass at least one RML mapping file (Turtle)")
     files = tuple(Path(p).resolve() for p in paths)
-    return _Loader(files).document()
+    return _Loader(files, rebase).document()
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,10 @@ class _LiteralParts:
 class _Loader(MappingIndex):
     """Builds the model; `where` strings name file and triples map in every error."""
 
-    def __init__(self, files: tuple[Path, ...]) -> None:
+    def __init__(self, files: tuple[Path, ...], rebase: Rebase | None = None) -> None:
         super().__init__(files)
         self.tm_nodes = set(self.origin)
+        self.rebase = rebase or Rebase("", "")
 
     def document(self) -> MappingDocument:
         # Every file must define a triples map: an emptied file would otherwise just map nothing,
@@ -262,7 +265,8 @@ class _Loader(MappingIndex):
         template: tuple[TemplatePart, ...] = ()
         if templates:
             try:
-                template = parse_template(templates[0] or "")
+                text = templates[0] or ""
+                template = parse_template(self.rebase.apply(text) if explicit in _IRI_TYPES else text)
             except TemplateSyntaxError as exc:
                 raise MappingError(
                     f"{where}: {exc}",
@@ -305,7 +309,7 @@ class _Loader(MappingIndex):
     def _constant_map(self, value: Node, role: str, where: str, explicit: TermType | None) -> TermMap:
         term_type: TermType
         if isinstance(value, URIRef):
-            constant, term_type = Constant(kind="iri", value=str(value)), "iri"
+            constant, term_type = Constant(kind="iri", value=self.rebase.apply(str(value))), "iri"
         elif isinstance(value, BNode):
             constant, term_type = Constant(kind="blank", value=str(value)), "blank"
         elif isinstance(value, Literal):

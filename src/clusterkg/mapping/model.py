@@ -29,6 +29,23 @@ class TemplateSyntaxError(ValueError):
 
 
 @dataclass(frozen=True)
+class Rebase:
+    """Generate IRIs the mappings write under `written` under `actual` instead, except those under a
+    `fixed` namespace (vocabularies that share the written base). Mapping files write absolute IRIs,
+    the one form every RML engine reads; this lets a deployment's base IRI still govern the output."""
+
+    written: str
+    actual: str
+    fixed: tuple[str, ...] = ()
+
+    def apply(self, text: str) -> str:
+        """`text` (an IRI or the text of a template) with its written base replaced."""
+        if self.written == self.actual or not text.startswith(self.written) or text.startswith(self.fixed):
+            return text
+        return self.actual + text[len(self.written) :]
+
+
+@dataclass(frozen=True)
 class Constant:
     """The RDF term of an rml:constant."""
 
