@@ -93,6 +93,8 @@ def check_coverage(shapes: Graph, ontology: Graph, shapes_dir: Path, ontology_di
     """
     targeted: set[Node] = set()
     for shape in targeted_shapes(shapes):
+        if not _constrains(shapes, shape):
+            continue  # targets alone (class-targets.ttl without the shapes they extend) check nothing
         targeted.update(shapes.objects(shape, URIRef(SH + "targetClass")))
         if any((shape, URIRef(RDF + "type"), cls) in shapes for cls in IMPLICIT_CLASS):
             targeted.add(shape)
@@ -115,6 +117,33 @@ def check_coverage(shapes: Graph, ontology: Graph, shapes_dir: Path, ontology_di
             hint="restore the shapes file(s), or add a sh:NodeShape with sh:targetClass for each class "
             "(a shape targeting a superclass covers its subclasses)",
         )
+
+
+NOT_CONSTRAINTS = {
+    URIRef(SH + name)
+    for name in [
+        "targetClass",
+        "targetNode",
+        "targetSubjectsOf",
+        "targetObjectsOf",
+        "target",
+        "deactivated",
+        "message",
+        "severity",
+        "name",
+        "description",
+        "order",
+        "group",
+    ]
+}
+
+
+def _constrains(shapes: Graph, shape: Node) -> bool:
+    """Whether the shape has a constraint (a property shape or a constraint parameter)."""
+    return any(
+        isinstance(p, URIRef) and p.startswith(SH) and p not in NOT_CONSTRAINTS
+        for p in shapes.predicates(shape, None)
+    )
 
 
 # ---------------------------------------------------------------- SHACL-SHACL
