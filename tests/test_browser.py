@@ -85,7 +85,8 @@ def page(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
 def test_home_resource_and_query_pages_in_chromium(server: str, page) -> None:  # type: ignore[no-untyped-def]
     browser_page, errors, outside = page
     browser_page.goto(server + "/")
-    assert browser_page.title().startswith("Home")
+    assert browser_page.title().endswith("· clusterkg")
+    assert browser_page.locator("form.search input").count() == 1
     assert browser_page.locator("table.class-counts td").first.inner_text() != ""
 
     browser_page.goto(server + "/id/cluster/biorn")
