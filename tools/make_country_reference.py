@@ -71,8 +71,8 @@ def used_codes() -> set[str]:
     checked = sources.check_sources(ROOT / "sources", ROOT / "reference")
     codes: set[str] = set()
     for url, table in checked.tables.items():
-        for row in checked.records(url) if table.virtual else ():
-            codes.update(row[c.name] for c in table.virtual if row[c.name])  # type: ignore[misc]
+        for row in checked.records(url) if table.country_codes else ():
+            codes.update(row[c.name] for c in table.country_codes if row[c.name])  # type: ignore[misc]
     return codes
 
 

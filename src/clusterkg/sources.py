@@ -2,8 +2,9 @@
 
 `sources/csv-metadata.json` (W3C CSV on the Web) declares each table's columns,
 datatypes, required cells, primary key and foreign keys. A column annotated
-`"virtual": true, "ckg:countryOf": "<column>"` is computed here: the country
-name as written in `<column>` resolved to its EU authority code.
+`"ckg:countryOf": "<column>"` holds the EU authority code of the country
+name as written in `<column>`: a real column of the file (what any RML engine
+reads) is checked to be that code; a `"virtual": true` one is computed here.
 
 `check_sources` reads everything once and raises `SourceError` (file, row,
 column, what to do) at the first problem; `SourceSet.records` streams the
@@ -52,7 +53,8 @@ class Column:
     datatype: str = "string"
     pattern: str | None = None
     required: bool = False
-    country_of: str | None = None  # set on virtual country columns
+    country_of: str | None = None  # set on country code columns
+    virtual: bool = False  # computed, not in the file
 
     def check(self, value: str) -> str | None:
         """Why `value` is not valid for this column, or None when it is."""
@@ -85,10 +87,15 @@ class Table:
 
     @property
     def header(self) -> list[str]:
-        return [c.name for c in self.columns if c.country_of is None]
+        return [c.name for c in self.columns if not c.virtual]
 
     @property
     def virtual(self) -> list[Column]:
+        return [c for c in self.columns if c.virtual]
+
+    @property
+    def country_codes(self) -> list[Column]:
+        """The country code columns, real and virtual."""
         return [c for c in self.columns if c.country_of is not None]
 
 
@@ -161,7 +168,8 @@ def _column(spec: dict) -> Column:
         datatype=datatype,
         pattern=pattern,
         required=bool(spec.get("required", False)),
-        country_of=spec.get("ckg:countryOf") if spec.get("virtual") else None,
+        country_of=spec.get("ckg:countryOf"),
+        virtual=bool(spec.get("virtual", False)),
     )
 
 
@@ -291,15 +299,7 @@ def _check_table(
 def _check_cells(path: Path, table: Table, line: int, row: Row, countries: CountryResolver) -> None:
     for column in table.columns:
         if column.country_of is not None:
-            written = row.get(column.country_of)
-            if written and countries.resolve(written) is None:
-                raise SourceError(
-                    f"unknown country name {written!r}",
-                    file=str(path),
-                    row=line,
-                    column=column.country_of,
-                    hint=f"correct the name, or add a row '{written},<ISO alpha-3>' to {ALIASES_TABLE}",
-                )
+            _check_country(path, line, row, column, countries)
             continue
         value = row.get(column.name)
         if value is None:
@@ -315,6 +315,34 @@ def _check_cells(path: Path, table: Table, line: int, row: Row, countries: Count
         problem = column.check(value)
         if problem:
             raise SourceError(problem, file=str(path), row=line, column=column.name, hint="fix the cell")
+
+
+def _check_country(path: Path, line: int, row: Row, column: Column, countries: CountryResolver) -> None:
+    """The name in `column.country_of` must resolve; a real code column must hold that code."""
+    written = row.get(column.country_of or "")
+    code = countries.resolve(written) if written else None
+    if written and code is None:
+        raise SourceError(
+            f"unknown country name {written!r}",
+            file=str(path),
+            row=line,
+            column=column.country_of,
+            hint=f"correct the name, or add a row '{written},<ISO alpha-3>' to {ALIASES_TABLE}",
+        )
+    if column.virtual or row.get(column.name) == code:
+        return
+    found = row.get(column.name)
+    raise SourceError(
+        f"{column.name} is {repr(found) if found else 'empty'} but the country {written!r} is {code}"
+        if written
+        else f"{column.name} is {found!r} but {column.country_of} is empty",
+        file=str(path),
+        row=line,
+        column=column.name,
+        hint=f"write {code} in {column.name}"
+        if code
+        else f"empty {column.name}, or fill in {column.country_of}",
+    )
 
 
 def _check_references(

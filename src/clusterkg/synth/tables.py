@@ -7,7 +7,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO
 
-from ..sources import ALIASES_TABLE, load_tables
+from ..sources import ALIASES_TABLE, country_resolver, load_tables
 
 # Triples a record yields besides one per filled cell: rdf:type, prov:wasDerivedFrom, ckg:sourceFile,
 # ckg:sourceRecord. Calibrated against the real mappings (see benchmarks/README.md).
@@ -19,7 +19,13 @@ class Tables:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.headers = {t.url: t.header for t in load_tables(folder) if t.url != ALIASES_TABLE}
+        tables = [t for t in load_tables(folder) if t.url != ALIASES_TABLE]
+        self.headers = {t.url: t.header for t in tables}
+        # Country code columns the file carries: filled from the written name, as the sources stage checks.
+        self.codes = {
+            t.url: [(c.name, c.country_of) for c in t.country_codes if not c.virtual] for t in tables
+        }
+        self.countries = country_resolver(folder, folder.parent / "reference")
         self.rows: dict[str, int] = dict.fromkeys(self.headers, 0)
         self.estimate = 0
         self._stack = ExitStack()
@@ -39,6 +45,12 @@ class Tables:
     def emit(self, url: str, **row: object) -> str:
         """Write one record (None and '' leave the cell empty); return its key."""
         cells = {k: "" if v is None else str(v) for k, v in row.items()}
+        for code, written in self.codes[url]:
+            cells[code] = (
+                (self.countries.resolve(cells.get(written or "", "")) or "")
+                if cells.get(written or "")
+                else ""
+            )
         self._writers[url].writerow(cells)
         self.rows[url] += 1
         filled = sum(1 for k, v in cells.items() if v and k not in ("key", "document"))
