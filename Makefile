@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps client-deps run build test lint clean
+.PHONY: install system-deps client-deps morph-deps run build test lint clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -32,6 +32,18 @@ $(COMUNICA_STAMP): tools/comunica/package.json tools/comunica/package-lock.json
 		echo "npm not found: the Comunica client test will be skipped (install Node 20 and npm)"; \
 	fi
 
+## Morph-KGC, the second RML engine tests/test_morph_kgc.py runs on the same mappings, in its own venv
+## (it pins old pyoxigraph and rdflib), pinned by tools/morph/requirements.txt. Without PyPI the test skips, and says why.
+MORPH_VENV := tools/morph/.venv
+MORPH_STAMP := $(MORPH_VENV)/.installed
+morph-deps: $(MORPH_STAMP)
+
+$(MORPH_STAMP): tools/morph/requirements.txt
+	@(python3 -m venv $(MORPH_VENV) \
+		&& $(MORPH_VENV)/bin/pip install --quiet --requirement tools/morph/requirements.txt \
+		&& touch $(MORPH_STAMP)) \
+		|| echo "could not install Morph-KGC into $(MORPH_VENV): tests/test_morph_kgc.py will be skipped"
+
 ## Set up, build the graph into the embedded store, and serve it on http://127.0.0.1:8000/.
 run: install
 	$(BIN)/clusterkg build
@@ -41,7 +53,7 @@ build: install
 	$(BIN)/clusterkg build
 
 ## Set up and run every check CI runs.
-test: install system-deps client-deps lint
+test: install system-deps client-deps morph-deps lint
 	$(PY) -m pytest -q
 
 lint: install

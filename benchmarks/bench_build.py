@@ -4,7 +4,7 @@ For each size: generate a synthetic project (`clusterkg synth`), then run each s
 of the build in its own process (sources check, mapping, SHACL validation, store
 load), the whole `clusterkg build` (up to --full-build-max triples), and the two
 baselines: pyoxigraph bulk_load of the same N-Quads into a fresh store, and
-Morph-KGC (its own venv, benchmarks/.venv-morph) on the same mappings.
+Morph-KGC (its own venv, tools/morph/.venv: `make morph-deps`) on the same, unmodified mappings.
 
     .venv/bin/python benchmarks/bench_build.py --sizes 100k,1m,10m
     .venv/bin/python benchmarks/bench_build.py --sizes 100k --skip-morph
@@ -33,7 +33,6 @@ import morph  # noqa: E402
 import report  # noqa: E402
 from measure import Measurement, measure  # noqa: E402
 
-from clusterkg.namespaces import DEFAULT_BASE_IRI  # noqa: E402
 from clusterkg.synth import parse_size  # noqa: E402
 
 PYTHON = sys.executable
@@ -133,17 +132,17 @@ class SizeRun:
         return int(self.results["mapping"].output.get("quads", 0))
 
     def _morph(self) -> None:
-        normalised, rewritten = self.work / "morph-sources", self.work / "morph-mappings"
-        if not self._stage("normalise", [str(self.project), str(normalised)], name="morph: normalise").ok:
-            return
-        files = morph.rewrite_mappings(self.project / "mappings", normalised, rewritten, DEFAULT_BASE_IRI)
+        # The synthetic project's own mappings/ and sources/, unmodified (see morph.py).
         output = self.work / "morph.nq"
-        config = morph.write_config(files, output, self.work / "morph.ini", self.args.morph_processes)
+        config = morph.write_config(
+            self.project / "mappings", output, self.work / "morph.ini", self.args.morph_processes
+        )
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         result = measure(
             "Morph-KGC mapping",
             morph.command(config),
             env=env,
+            cwd=self.project / "mappings",
             timeout=self.args.timeout,
             log=self._log("morph"),
         )

@@ -79,6 +79,7 @@ def measure(
     command: list[str],
     *,
     env: dict[str, str] | None = None,
+    cwd: Path | None = None,
     timeout: float = 1500.0,
     log: Path | None = None,
     interval: float = 0.2,
@@ -88,7 +89,7 @@ def measure(
     err = open(log, "w", encoding="utf-8") if log else subprocess.DEVNULL  # noqa: SIM115
     start = time.perf_counter()
     proc = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True
+        command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=err, text=True, start_new_session=True
     )
     sampler = _Sampler(proc.pid, interval)
     sampler.start()
