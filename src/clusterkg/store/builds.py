@@ -56,7 +56,7 @@ def is_private_line(line: bytes, private_ends: tuple[bytes, ...]) -> bool:
 
 # Lines per bulk load. Oxigraph's bulk loader holds whole batches of up to 1M quads in memory
 # (about 1 KB a quad), one per core; a piece of 1M lines is one batch, so loading piece by piece
-# caps the build at about 1 GB at any size (a bare load of 10M peaks at 1.8 GB). Smaller pieces
+# keeps the loader at about 1 GB at any size (a bare load of 10M peaks at 1.8 GB). Smaller pieces
 # save memory but cost more in the optimize() that merges them (0.3 s for 2 pieces at 1M, 7 s for 6).
 LOAD_CHUNK = 1_000_000
 
