@@ -49,7 +49,6 @@ OWNERS = {
     "jsonpath_ng": "mapping",
     "uvicorn": "cli",
     "starlette": "serve",
-    "pylode": "publish",
 }
 
 
