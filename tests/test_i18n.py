@@ -9,7 +9,8 @@ from serve_support import make_project, settings_for
 from starlette.testclient import TestClient
 
 from clusterkg.serve import create_app
-from clusterkg.serve.i18n import MESSAGES, UI_LANGUAGES, say, ui_language
+from clusterkg.i18n import UI_LANGUAGES, ui_language
+from clusterkg.serve.i18n import MESSAGES, say
 
 
 @pytest.fixture(scope="module")

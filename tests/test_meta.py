@@ -38,6 +38,7 @@ LAYERS = {
     "timing": 1,
     "terms": 1,
     "geo": 1,
+    "i18n": 1,
 }
 STAGE_ORDER = ["sources", "mapping", "validation", "store", "publish", "queries"]
 # An outside library and the one module (or package) allowed to import it.

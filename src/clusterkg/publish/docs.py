@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import Say, sayer
 from ..namespaces import CKG, DCT, OWL, PREFIXES, RDF, RDFS, SKOS
 from ..rdf import Graph, Literal, Node, URIRef, parse_graphs
 
 LANGUAGES = ("en", "de")
-Say = Callable[..., str]
 Href = Callable[[str], str | None]
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -209,12 +209,7 @@ def read_ontology(paths: Iterable[Path]) -> OntologyModel:
 
 def release_say(lang: str = "en") -> Say:
     """`say` for pages written outside the server: the texts above in `lang`."""
-
-    def say(key: str, **fields: object) -> str:
-        text = TEXTS[key].get(lang) or TEXTS[key]["en"]
-        return text.format(**fields) if fields else text
-
-    return say
+    return sayer(TEXTS, lang)
 
 
 def write_ontology_html(ontology_ttl: Path, out: Path) -> None:

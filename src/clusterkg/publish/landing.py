@@ -14,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import Say, sayer
 from .dumps import DATA_FORMATS, SCHEMA_FORMATS, sha256_of
 
 INDEX = "index.html"
 STYLESHEET = "ontology.css"  # the release's stylesheet, written beside ontology.html (docs.py)
 CHECKSUMS = "SHA256SUMS"
-Say = Callable[..., str]
 
 TEXTS: dict[str, dict[str, str]] = {
     "dumps.title": {"en": "Downloads", "de": "Downloads"},
@@ -171,11 +171,8 @@ class LandingFacts:
 
 
 def release_say(lang: str = "en") -> Say:
-    def say(key: str, **fields: object) -> str:
-        text = TEXTS[key].get(lang) or TEXTS[key]["en"]
-        return text.format(**fields) if fields else text
-
-    return say
+    """`say` for pages written outside the server: the texts above in `lang`."""
+    return sayer(TEXTS, lang)
 
 
 def intro_html(say: Say, version: str, date: str, catalog_href: str, void_href: str) -> str:

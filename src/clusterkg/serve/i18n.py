@@ -7,10 +7,11 @@ English, and a test checks that every key has both.
 
 from __future__ import annotations
 
+from ..i18n import UI_LANGUAGES, text, ui_language
 from ..publish.docs import TEXTS as ONTOLOGY_TEXTS
 from ..publish.landing import TEXTS as RELEASE_TEXTS
 
-UI_LANGUAGES = ("en", "de")
+__all__ = ["MESSAGES", "UI_LANGUAGES", "say", "ui_language"]
 
 MESSAGES: dict[str, dict[str, str]] = {
     "nav.home": {"en": "Home", "de": "Start"},
@@ -215,20 +216,9 @@ MESSAGES.update(
 MESSAGES.update(ONTOLOGY_TEXTS)
 
 
-def ui_language(languages: list[str]) -> str:
-    """The first preferred language the interface speaks (en-GB counts as en), else English."""
-    for tag in languages:
-        primary = tag.lower().split("-")[0]
-        if primary in UI_LANGUAGES:
-            return primary
-    return "en"
-
-
 def say(lang: str, key: str, **fields: object) -> str:
     """The interface text `key` in `lang`, with `{name}` fields filled in."""
-    texts = MESSAGES[key]
-    text = texts.get(lang) or texts["en"]
-    return text.format(**fields) if fields else text
+    return text(MESSAGES, lang, key, **fields)
 
 
 # Resource pages and the home page (serve/resources.py, domain.py, maps.py, values.py, pages.py).
