@@ -59,6 +59,8 @@ DirsAllowed = ., $dir
 ThreadCleanupInterval = 1
 ResourcesCleanupInterval = 1
 MaxQueryMem = 1G
+; a switch moves every graph in one transaction: its log may grow to about 2x the data
+TransactionAfterImageLimit = 2000000000
 AdjustVectorSize = 0
 MaxVectorSize = 1000000
 
