@@ -8,8 +8,8 @@ import pytest
 from serve_support import make_project, settings_for
 from starlette.testclient import TestClient
 
-from clusterkg.serve import create_app
 from clusterkg.i18n import UI_LANGUAGES, ui_language
+from clusterkg.serve import create_app
 from clusterkg.serve.i18n import MESSAGES, say
 
 

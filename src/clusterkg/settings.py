@@ -92,10 +92,12 @@ class Settings:
         "a named graph, as its default graph is the union of all graphs).",
     )
     push_query_url: str = _setting(
-        "", "SPARQL query endpoint of the engine `clusterkg push` writes to (default: from URL and push_engine)."
+        "",
+        "SPARQL query endpoint of the engine `clusterkg push` writes to (default: from URL and push_engine).",
     )
     push_update_url: str = _setting(
-        "", "SPARQL Update endpoint of the engine `clusterkg push` writes to (default: from URL and push_engine)."
+        "",
+        "SPARQL Update endpoint of the engine `clusterkg push` writes to (default: URL and push_engine).",
     )
     push_store_url: str = _setting(
         "",
