@@ -207,7 +207,12 @@ def test_query_page_completes_prefixes(server: str, page, csp) -> None:  # type:
     browser_page.keyboard.type("PREFIX sk")
     hints = browser_page.locator(".CodeMirror-hints li")
     hints.first.wait_for()
-    assert hints.all_inner_texts() == ["skos: <http://www.w3.org/2004/02/skos/core#>"]
+    # The list opens on the first letter and narrows as the rest is typed: wait until it settles.
+    expected = "skos: <http://www.w3.org/2004/02/skos/core#>"
+    settled = "e => { const li = [...document.querySelectorAll('.CodeMirror-hints li')];"
+    settled += " return li.length === 1 && li[0].textContent === e; }"
+    browser_page.wait_for_function(settled, arg=expected, timeout=5000)
+    assert hints.all_inner_texts() == [expected]
     browser_page.keyboard.press("Enter")
     assert editor_text(browser_page) == "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
     browser_page.keyboard.press("Enter")
