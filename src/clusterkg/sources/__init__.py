@@ -13,23 +13,20 @@ normalised rows of one table for the RML engine.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
-from .errors import SourceError
+from ..errors import SourceError
+from .csv_rows import Row, read_rows
 
 METADATA_FILE = "csv-metadata.json"
 COUNTRY_NAMES_FILE = "country_names.csv"
 ALIASES_TABLE = "country_aliases.csv"
 
-Row = dict[str, str | None]
-Record = tuple[int, list[str]]  # (row number, cells); the header is row 1
 
 _RESTORE = (
     f"restore reference/{COUNTRY_NAMES_FILE} (from version control, or run tools/make_country_table.py)"
@@ -111,7 +108,7 @@ class CountryResolver:
             raise SourceError("the country name table is missing", file=str(names_file), hint=_RESTORE)
         resolver = cls()
         table = Table(names_file.name, (Column("name", required=True), Column("iso3", required=True)), None)
-        for line, row in _read_rows(names_file, table):
+        for line, row in read_rows(names_file, table.header):
             name, code = row["name"], row["iso3"]
             if name is None or code is None:
                 raise SourceError("required cell is empty", file=str(names_file), row=line, hint=_RESTORE)
@@ -193,7 +190,7 @@ class SourceSet:
     def records(self, url: str) -> Iterator[Row]:
         """Rows of table `url`: empty cells as None, virtual country codes filled in."""
         table = self.tables[url]
-        for _, row in _read_rows(self.directory / url, table):
+        for _, row in read_rows(self.directory / url, table.header):
             for column in table.virtual:
                 written = row.get(column.country_of or "")
                 row[column.name] = self.countries.resolve(written) if written else None
@@ -253,7 +250,7 @@ def check_sources(sources_dir: Path, reference_dir: Path) -> SourceSet:
 
 def _load_aliases(path: Path, table: Table, countries: CountryResolver) -> None:
     known = countries.codes
-    for line, row in _read_rows(path, table):
+    for line, row in read_rows(path, table.header):
         alias, code = row.get("alias"), row.get("iso3")
         if alias is None or code is None:
             continue  # _check_table reports the missing cell
@@ -275,7 +272,7 @@ def _check_table(
     key_rows: dict[str, int] = {}
     refs: dict[str, dict[str, int]] = {fk.column: {} for fk in table.foreign_keys}
     count = 0
-    for line, row in _read_rows(path, table):
+    for line, row in read_rows(path, table.header):
         count += 1
         _check_cells(path, table, line, row, countries)
         key = row.get(table.primary_key or "")
@@ -364,154 +361,3 @@ def _check_references(
                 column=fk.column,
                 hint=f"add a row with key {value!r} to {fk.table}, or correct the reference",
             )
-
-
-def _read_rows(path: Path, table: Table) -> Iterator[tuple[int, Row]]:
-    """(line number, row) for every data row; checks encoding, header and cell count."""
-    if not path.is_file():
-        raise SourceError(
-            "file is missing", file=str(path), hint=f"create it with the header {','.join(table.header)}"
-        )
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        try:
-            yield from _parse_rows(path, table, _records(path, f, table.header))
-        except UnicodeDecodeError as exc:
-            raise SourceError(
-                f"file is not UTF-8 ({exc.reason})",
-                file=str(path),
-                row=_first_bad_line(path),
-                hint="save the file as UTF-8",
-            ) from exc
-
-
-def _parse_rows(path: Path, table: Table, records: Iterator[Record]) -> Iterator[tuple[int, Row]]:
-    expected = table.header
-    _, header = next(records, (1, []))
-    _check_controls(path, 1, header, expected)
-    if header != expected:
-        raise SourceError(
-            _header_problem(header, expected),
-            file=str(path),
-            row=1,
-            hint=f"the header must be exactly: {','.join(expected)}",
-        )
-    for line, cells in records:
-        if not cells or cells == [""]:
-            continue
-        if len(cells) != len(expected):
-            raise SourceError(
-                f"row has {len(cells)} cells but the header has {len(expected)}",
-                file=str(path),
-                row=line,
-                hint="check for a missing or extra comma, or an unquoted comma in a cell",
-            )
-        _check_controls(path, line, cells, expected)
-        yield line, {name: (cell.strip() or None) for name, cell in zip(expected, cells, strict=True)}
-
-
-def _records(path: Path, f: TextIO, header: list[str]) -> Iterator[Record]:
-    """(row number, cells) of every CSV record, the header being row 1; a CSV error names its row."""
-    reader = csv.reader(f)
-    line, end = 0, 0  # records read; physical line where the last one ended
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise _csv_error(path, exc, line + 1, end + 1, header) from exc
-        line, end = line + 1, reader.line_num
-        yield line, cells
-
-
-# C0 controls but tab, LF and CR, and DEL: invisible, and never meant in a cell (usually left over
-# from a binary export or a copy); RDF would carry them on as \u0000 and the like.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_NAMES = (  # noqa: SIM905 - the C0 abbreviations, in code order
-    "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
-    "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
-).split()
-
-
-def _check_controls(path: Path, line: int, cells: list[str], names: list[str]) -> None:
-    if not _CONTROL.search(",".join(cells)):  # one search per row; find the cell only on a hit
-        return
-    for index, cell in enumerate(cells):
-        found = _CONTROL.search(cell)
-        if found:
-            code = ord(found.group())
-            name = "DEL" if code == 0x7F else _CONTROL_NAMES[code]
-            raise SourceError(
-                f"cell contains the control character U+{code:04X} ({name}) at position {found.start() + 1}",
-                file=str(path),
-                row=line,
-                column=names[index] if index < len(names) else f"#{index + 1}",
-                hint="delete the character (control characters other than tab and line breaks are not "
-                "allowed; they are invisible, usually left over from an export or a copy)",
-            )
-
-
-def _csv_error(path: Path, exc: csv.Error, row: int, start: int, header: list[str]) -> SourceError:
-    """A CSV syntax error as a SourceError naming the row (and for a too-large cell, the column)."""
-    limit = csv.field_size_limit()
-    if "field larger than field limit" not in str(exc):
-        return SourceError(
-            f"not valid CSV: {exc}", file=str(path), row=row, hint=f"check the quotes of row {row}"
-        )
-    index, unclosed = _oversized_field(path, start, limit)
-    column = None if index is None else (header[index] if index < len(header) else f"#{index + 1}")
-    hint = f"a cell of more than {limit} characters; split it"
-    if unclosed:
-        hint = (
-            f'check for an unclosed quote (") starting in row {row}; a cell holds at most {limit} characters'
-        )
-    return SourceError(
-        f"cell is larger than the CSV field limit ({limit} characters)",
-        file=str(path),
-        row=row,
-        column=column,
-        hint=hint,
-    )
-
-
-def _oversized_field(path: Path, start: int, limit: int) -> tuple[int | None, bool]:
-    """(index of the first cell longer than `limit` in the record starting on physical line `start`,
-    whether that cell is quoted and runs over a line break, as after an unclosed quote)."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        for _ in range(start - 1):
-            f.readline()
-        index, size, quoted, in_quotes, broken = 0, 0, False, False, False
-        while chunk := f.read(1 << 16):
-            for char in chunk:
-                if char == '"' and (quoted or size == 0):  # a quote opens, closes or escapes
-                    quoted, in_quotes = True, not in_quotes
-                elif char == "," and not in_quotes:
-                    index, size, quoted, broken = index + 1, 0, False, False
-                elif char in "\r\n" and not in_quotes:
-                    return None, False  # the record ended: no cell was too long after all
-                else:
-                    broken = broken or (in_quotes and char in "\r\n")
-                    size += 1
-                    if size > limit:
-                        return index, broken
-    return None, False
-
-
-def _header_problem(header: list[str], expected: list[str]) -> str:
-    missing = [c for c in expected if c not in header]
-    extra = [c for c in header if c not in expected]
-    if missing:
-        return f"header lacks column(s) {', '.join(missing)}"
-    if extra:
-        return f"header has unknown column(s) {', '.join(extra)}"
-    return "header columns are in the wrong order"
-
-
-def _first_bad_line(path: Path) -> int:
-    with open(path, "rb") as f:
-        for number, raw in enumerate(f, start=1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
-    return 1
