@@ -22,8 +22,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from ..errors import NotFound
 from ..namespaces import CKG, EU_COUNTRY, ORG, RDFS, SKOS
 from .cache import Cached
-from .domain import PHASE_KEYS, PHASE_ORDER, linked, scroll_box
-from .html import esc, layout, link, table
+from .domain import PHASE_KEYS, PHASE_ORDER, linked, table_section
+from .html import esc, layout, link
 from .i18n import say, ui_language
 from .maps import Shaded, target_map
 from .negotiation import pick_label, request_languages
@@ -277,8 +277,7 @@ def targeted_html(rows: list[Row], context: ServeContext, labels: dict[str, str]
     headers = [
         say(lang, k) for k in ("country.targeter", "targets.phase", "targets.certainty", "country.clusters")
     ]
-    heading = f'<h2 id="targeted-by">{esc(say(lang, "country.targets"))}</h2>'
-    return heading + scroll_box(table(headers, cells, "country-targets stacked", labelled=True))
+    return table_section("targeted-by", say(lang, "country.targets"), headers, cells, "country-targets")
 
 
 def _via_region(region: str, context: ServeContext, labels: dict[str, str], lang: str) -> str:
@@ -308,8 +307,7 @@ def partnered_html(rows: list[Row], context: ServeContext, labels: dict[str, str
         for initiative, found in sorted(members.items(), key=lambda i: (labels.get(i[0]) or i[0]).lower())
     ]
     headers = [say(lang, "country.initiative"), say(lang, "country.partners_here")]
-    heading = f'<h2 id="partners-here">{esc(say(lang, "country.partners"))}</h2>'
-    return heading + scroll_box(table(headers, cells, "country-partners stacked", labelled=True))
+    return table_section("partners-here", say(lang, "country.partners"), headers, cells, "country-partners")
 
 
 def located_html(rows: list[Row], context: ServeContext, labels: dict[str, str], lang: str) -> str:

@@ -331,9 +331,7 @@ def outcomes_html(rows: list[Row], context: ServeContext, labels: dict[str, str]
         say(lang, "outcomes.count"),
         say(lang, "outcomes.as_written"),
     ]
-    return f'<h2 id="outcomes">{esc(say(lang, "outcomes.heading"))}</h2>' + scroll_box(
-        table(headers, cells, "outcomes stacked", labelled=True)
-    )
+    return table_section("outcomes", say(lang, "outcomes.heading"), headers, cells)
 
 
 def figures_html(rows: list[Row], context: ServeContext, labels: dict[str, str], lang: str) -> str:
@@ -365,9 +363,15 @@ def figures_html(rows: list[Row], context: ServeContext, labels: dict[str, str],
         say(lang, "figures.year"),
         say(lang, "outcomes.as_written"),
     ]
-    return f'<h2 id="figures">{esc(say(lang, "figures.heading"))}</h2>' + scroll_box(
-        table(headers, cells, "figures stacked", labelled=True)
-    )
+    return table_section("figures", say(lang, "figures.heading"), headers, cells)
+
+
+def table_section(
+    anchor: str, heading: str, headers: list[str], cells: list[list[str]], css: str = ""
+) -> str:
+    """A headed domain table (cells already HTML) that stacks as cards on small screens."""
+    body = scroll_box(table(headers, cells, f"{css or anchor} stacked", labelled=True))
+    return f'<h2 id="{esc(anchor)}">{esc(heading)}</h2>' + body
 
 
 def scroll_box(html: str) -> str:
