@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
+import functools
 import hashlib
 import http.client
 import http.server
@@ -304,55 +306,77 @@ def is_switch(request: urllib.request.Request) -> bool:
     return request.full_url.endswith("/update") and isinstance(data, bytes) and b"MOVE" in data
 
 
-def test_a_killed_push_leaves_one_release_live_and_resumes(
-    engine: Oxigraph, small: tuple[KnowledgeStore, KnowledgeStore], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    old_kg, new_kg = small
-    old, new = build_state(old_kg), build_state(new_kg)
-    push_small(engine.root, old_kg)
-    sent, log = ORIGINAL_TRANSMIT, []
+@dataclasses.dataclass
+class KillTrials:
+    """Pushes of `new_kg` over a live `old_kg`, killed at chosen requests, on one engine: its push,
+    its live-graph state, its rollback and how its switch request looks."""
 
-    def killer(dies: Callable[[int, urllib.request.Request], bool], after: bool) -> Transmit:
-        def transmit(self: EngineHttp, request: urllib.request.Request) -> bytes:
-            log.append(request)
-            if not after and dies(len(log), request):
+    root: str
+    push_to: Callable[[str, KnowledgeStore], push.PushReport]
+    state_of: Callable[[str], dict[str, str]]
+    roll_back: Callable[[str], None]
+    is_switch: Callable[[urllib.request.Request], bool]
+    monkeypatch: pytest.MonkeyPatch
+    log: list[urllib.request.Request] = dataclasses.field(default_factory=list)
+
+    def killer(self, dies: Callable[[int, urllib.request.Request], bool], after: bool) -> Transmit:
+        def transmit(http: EngineHttp, request: urllib.request.Request) -> bytes:
+            self.log.append(request)
+            if not after and dies(len(self.log), request):
                 raise Killed  # before the request goes out
-            data = sent(self, request)
-            if after and dies(len(log), request):
+            data = ORIGINAL_TRANSMIT(http, request)
+            if after and dies(len(self.log), request):
                 raise Killed  # the engine did it; the answer is lost
             return data
 
         return transmit
 
-    def attempt(transmit: Transmit) -> dict[str, str]:
-        log.clear()
-        monkeypatch.setattr(EngineHttp, "_transmit", transmit)
+    def attempt(
+        self, new_kg: KnowledgeStore, live: tuple[dict[str, str], ...], transmit: Transmit
+    ) -> dict[str, str]:
+        self.log.clear()
+        self.monkeypatch.setattr(EngineHttp, "_transmit", transmit)
         try:
             with contextlib.suppress(Killed):
-                push_small(engine.root, new_kg)
+                self.push_to(self.root, new_kg)
         finally:
-            monkeypatch.setattr(EngineHttp, "_transmit", sent)
-        state = engine_state(engine.root)
-        assert state in (old, new), f"after {len(log)} requests the live graphs are a mix"
+            self.monkeypatch.setattr(EngineHttp, "_transmit", ORIGINAL_TRANSMIT)
+        state = self.state_of(self.root)
+        assert state in live, f"after {len(self.log)} requests the live graphs are a mix"
         return state
 
-    assert attempt(killer(lambda n, r: False, after=False)) == new  # a whole push, counted
-    switch_at = next(i for i, request in enumerate(log, 1) if is_switch(request))
-    roll_back(engine.root)
-    for k in sorted(random.Random(8).sample(range(1, switch_at + 1), 10)):
-        if attempt(killer(lambda n, r, k=k: n == k, after=k % 2 == 1)) == new:  # type: ignore[misc]
-            roll_back(engine.root)
-    # killed just before the switch: every staging graph verified, so the rerun keeps them all
-    assert attempt(killer(lambda n, r: is_switch(r), after=False)) == old
-    report = push_small(engine.root, new_kg)
-    assert report.action == "pushed" and len(report.resumed) == len(report.graphs)
-    assert engine_state(engine.root) == new
-    # killed just after the switch went out: the new release is live, and the rerun sees that
-    roll_back(engine.root)
-    assert attempt(killer(lambda n, r: is_switch(r), after=True)) == new
-    assert push_small(engine.root, new_kg).action == "already live"
-    roll_back(engine.root)
-    assert engine_state(engine.root) == old  # the rollback was kept through it all
+    def run(
+        self, old_kg: KnowledgeStore, new_kg: KnowledgeStore, *, seed: int, trials: int, after_odd: bool
+    ) -> None:
+        """A whole push, then `trials` kills at random requests up to the switch, then kills just
+        before and just after the switch; the live graphs are old or new every time."""
+        old, new = build_state(old_kg), build_state(new_kg)
+        self.push_to(self.root, old_kg)
+        attempt = functools.partial(self.attempt, new_kg, (old, new))
+        assert attempt(self.killer(lambda n, r: False, after=False)) == new  # a whole push, counted
+        switch_at = next(i for i, request in enumerate(self.log, 1) if self.is_switch(request))
+        self.roll_back(self.root)
+        for k in sorted(random.Random(seed).sample(range(1, switch_at + 1), trials)):
+            if attempt(self.killer(lambda n, r, k=k: n == k, after=(k % 2 == 1) == after_odd)) == new:  # type: ignore[misc]
+                self.roll_back(self.root)
+        # killed just before the switch: every staging graph verified, so the rerun keeps them all
+        assert attempt(self.killer(lambda n, r: self.is_switch(r), after=False)) == old
+        report = self.push_to(self.root, new_kg)
+        assert report.action == "pushed" and len(report.resumed) == len(report.graphs)
+        assert self.state_of(self.root) == new
+        # killed just after the switch went out: the new release is live, and the rerun sees that
+        self.roll_back(self.root)
+        assert attempt(self.killer(lambda n, r: self.is_switch(r), after=True)) == new
+        assert self.push_to(self.root, new_kg).action == "already live"
+        self.roll_back(self.root)
+        assert self.state_of(self.root) == old  # the rollback was kept through it all
+
+
+def test_a_killed_push_leaves_one_release_live_and_resumes(
+    engine: Oxigraph, small: tuple[KnowledgeStore, KnowledgeStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trials = KillTrials(engine.root, push_small, engine_state, roll_back, is_switch, monkeypatch)
+    trials.run(*small, seed=8, trials=10, after_odd=True)
 
 
 # ---------------------------------------------------------------- faults

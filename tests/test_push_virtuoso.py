@@ -8,14 +8,12 @@ read graph by graph here, and the merged default graph lives in a named graph of
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import random
 import re
 import shutil
 import subprocess
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +25,7 @@ from serve_support import BASE, free_port
 from test_push import (
     CONTACTS,
     VCARD_FN,
-    Killed,
+    KillTrials,
     build_state,
     changed_project,  # noqa: F401 (a fixture)
     serving,
@@ -42,7 +40,6 @@ from clusterkg.errors import StoreError
 from clusterkg.serve import BackendBuild
 from clusterkg.settings import Settings
 from clusterkg.store import KnowledgeStore, push
-from clusterkg.store.remote import EngineHttp
 
 REPO = Path(__file__).resolve().parents[1]
 TOOL = REPO / "tools" / "virtuoso.sh"
@@ -268,56 +265,13 @@ def is_switch(request: urllib.request.Request) -> bool:
     return request.full_url.endswith("/sparql-auth") and isinstance(data, bytes) and b"MOVE" in data
 
 
-Transmit = Callable[[EngineHttp, urllib.request.Request], bytes]
-
-
 def test_a_killed_push_leaves_one_release_live_and_resumes(
     engine: Virtuoso, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     old_kg = synthetic(tmp_path / "a", {"a": 300, "b": 200, "c": 200, "d": 100})
     new_kg = synthetic(tmp_path / "b", {"a": 300, "b": 200, "c": 250, "e": 100}, value="v")
-    old, new = build_state(old_kg), build_state(new_kg)
-    push_small(engine.root, old_kg)
-    sent, log = EngineHttp._transmit, []
-
-    def killer(dies: Callable[[int, urllib.request.Request], bool], after: bool) -> Transmit:
-        def transmit(self: EngineHttp, request: urllib.request.Request) -> bytes:
-            log.append(request)
-            if not after and dies(len(log), request):
-                raise Killed
-            data = sent(self, request)
-            if after and dies(len(log), request):
-                raise Killed
-            return data
-
-        return transmit
-
-    def attempt(transmit: Transmit) -> dict[str, str]:
-        log.clear()
-        monkeypatch.setattr(EngineHttp, "_transmit", transmit)
-        try:
-            with contextlib.suppress(Killed):
-                push_small(engine.root, new_kg)
-        finally:
-            monkeypatch.setattr(EngineHttp, "_transmit", sent)
-        state = engine_state(engine.root)
-        assert state in (old, new), f"after {len(log)} requests the live graphs are a mix"
-        return state
-
-    assert attempt(killer(lambda n, r: False, after=False)) == new
-    switch_at = next(i for i, request in enumerate(log, 1) if is_switch(request))
-    roll_back(engine.root)
-    for k in sorted(random.Random(7).sample(range(1, switch_at + 1), 6)):
-        if attempt(killer(lambda n, r, k=k: n == k, after=k % 2 == 0)) == new:  # type: ignore[misc]
-            roll_back(engine.root)
-    assert attempt(killer(lambda n, r: is_switch(r), after=False)) == old
-    report = push_small(engine.root, new_kg)
-    assert report.action == "pushed" and len(report.resumed) == len(report.graphs)
-    roll_back(engine.root)
-    assert attempt(killer(lambda n, r: is_switch(r), after=True)) == new
-    assert push_small(engine.root, new_kg).action == "already live"
-    roll_back(engine.root)
-    assert engine_state(engine.root) == old
+    trials = KillTrials(engine.root, push_small, engine_state, roll_back, is_switch, monkeypatch)
+    trials.run(old_kg, new_kg, seed=7, trials=6, after_odd=False)
 
 
 def test_basic_credentials_are_refused_and_say_virtuoso_wants_digest(
