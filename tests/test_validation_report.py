@@ -7,10 +7,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from conftest import REPO, copy_project
@@ -186,20 +184,6 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Graph, Graph
     return nquads, data, validation.load_shapes(REPO / "shapes", REPO / "ontology")
 
 
-def _store_select(data: Graph) -> object:
-    store = ox.Store()
-    store.bulk_load(data.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES)
-
-    def select(query: str) -> Iterator[dict[str, str]]:
-        result = store.query(query, use_default_graph_as_union=True)
-        assert isinstance(result, ox.QuerySolutions)
-        names = [v.value for v in result.variables]
-        for row in result:
-            yield {n: str(row[n]) for n in names if row[n] is not None}
-
-    return select
-
-
 def test_report_on_our_data_equals_pyshacl(broken: tuple[Path, Graph, Graph]) -> None:
     _, data, shapes = broken
     reference = validation.pyshacl_report(data, shapes)
@@ -212,7 +196,7 @@ def test_report_on_our_data_equals_pyshacl(broken: tuple[Path, Graph, Graph]) ->
 
 def test_compiled_report_on_our_data_equals_pyshacl(broken: tuple[Path, Graph, Graph]) -> None:
     _, data, shapes = broken
-    select = _store_select(data)
+    select = memory_select(data)
     report = validation.validate_with_queries(validation.compile_shapes(shapes), select)  # type: ignore[arg-type]
     report.shapes = shapes
     add_details(report, shapes, select)  # type: ignore[arg-type]
