@@ -25,6 +25,7 @@ from .cache import Cached
 from .html import alternates, compact, esc, iri_link, layout, link, table
 from .i18n import say, ui_language
 from .negotiation import choose, pick_label, request_languages
+from .resources import RDF_TYPES
 from .shapes_model import Requirement, Rule, ShapesModel, Value, class_of_slug, class_slug, texts
 
 if TYPE_CHECKING:
@@ -32,15 +33,6 @@ if TYPE_CHECKING:
 
 HTML = "text/html; charset=utf-8"
 VARY = "Accept, Accept-Language, Cookie"
-# The shapes graph in the RDF formats the resource pages offer (format name for convert_rdf).
-RDF_FORMATS = {
-    "text/turtle": "turtle",
-    "application/ld+json": "jsonld",
-    "application/n-triples": "ntriples",
-    "application/rdf+xml": "rdfxml",
-    "application/json": "jsonld",
-    "text/plain": "ntriples",
-}
 BOUND_SIGNS = {"minInclusive": "≥", "maxInclusive": "≤", "minExclusive": ">", "maxExclusive": "<"}
 MEMBERS_SHOWN = 12  # longer sh:in lists (the country table) are summarised as "one of N values"
 
@@ -75,7 +67,7 @@ class ShapesDocument:
         model = await self.load(context)
         assert self.ntriples is not None
         if media_type != "text/html":
-            fmt = RDF_FORMATS[media_type]
+            fmt = RDF_TYPES[media_type]  # the formats the resource pages offer
             rdf = self.ntriples if fmt == "ntriples" else convert_rdf(self.ntriples, "ntriples", fmt)
             return Cached(rdf, media_type + ("; charset=utf-8" if media_type.startswith("text/") else ""))
         lang = ui_language(languages)
