@@ -3,11 +3,8 @@ nothing fetched; GET /validate: the form, in English and German."""
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import urlencode
 
 import anyio
@@ -15,7 +12,7 @@ import httpx
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
-from serve_support import BASE, CKG, LABEL, make_project, settings_for
+from serve_support import BASE, CKG, LABEL, Canary, make_project, settings_for
 from starlette.testclient import TestClient
 
 from clusterkg.errors import QueryPoolBusy, RdfSyntaxError
@@ -174,51 +171,31 @@ def test_admission_is_bounded(project: Path) -> None:
 # ---------------------------------------------------------------- nothing is fetched
 
 
-class _Counting(http.server.BaseHTTPRequestHandler):
-    hits: ClassVar[list[str]] = []
-
-    def do_GET(self) -> None:
-        _Counting.hits.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/ld+json")
-        self.end_headers()
-        self.wfile.write(b'{"@context": {"name": "http://schema.org/name"}}')
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture()
-def listener() -> Iterator[str]:
-    """A loopback HTTP server that counts the requests it gets."""
-    _Counting.hits = []
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Counting)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+def listener() -> Iterator[Canary]:
+    """A loopback HTTP server that records the requests it gets."""
+    with Canary() as canary:
+        yield canary
 
 
-def test_remote_jsonld_context_refused_without_a_call(client: TestClient, listener: str) -> None:
-    body = f'{{"@context": "{listener}/context.jsonld", "@id": "{CLUSTER[1:-1]}", "name": "x"}}'
+def test_remote_jsonld_context_refused_without_a_call(client: TestClient, listener: Canary) -> None:
+    body = f'{{"@context": "{listener.url}context.jsonld", "@id": "{CLUSTER[1:-1]}", "name": "x"}}'
     response = _post(client, body, kind="application/ld+json", accept="text/turtle, text/plain;q=0.5")
     assert response.status_code == 400
-    assert "remote JSON-LD context" in response.text and listener in response.text
-    scoped = f'{{"x": {{"@id": "http://e/x", "@context": "{listener}/c"}}}}'
+    assert "remote JSON-LD context" in response.text and listener.url in response.text
+    scoped = f'{{"x": {{"@id": "http://e/x", "@context": "{listener.url}c"}}}}'
     nested = f'{{"@context": [{{"@vocab": "http://e/"}}, {scoped}]}}'
     assert (
         _post(client, nested, kind="application/ld+json", accept="text/turtle, text/plain;q=0.5").status_code
         == 400
     )
-    assert _Counting.hits == []
+    assert listener.hits == []
 
 
-def test_owl_imports_not_followed(client: TestClient, listener: str) -> None:
-    body = LABELLED + f"<urn:x:doc> <http://www.w3.org/2002/07/owl#imports> <{listener}/more.ttl> .\n"
+def test_owl_imports_not_followed(client: TestClient, listener: Canary) -> None:
+    body = LABELLED + f"<urn:x:doc> <http://www.w3.org/2002/07/owl#imports> <{listener.url}more.ttl> .\n"
     response = _post(client, body)
-    assert response.status_code == 200 and _Counting.hits == []
+    assert response.status_code == 200 and listener.hits == []
 
 
 def test_parse_data_makes_no_network_call(monkeypatch: pytest.MonkeyPatch) -> None:
