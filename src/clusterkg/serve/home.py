@@ -21,7 +21,7 @@ from .domain import PHASE_KEYS, place_name, shaded_countries
 from .html import esc, iri_link, layout, link, table
 from .i18n import say, ui_language
 from .maps import Bar, bar_chart, target_map
-from .negotiation import pick_label, request_languages
+from .negotiation import labels_by_language, pick_label, request_languages
 from .query_page import result_labels
 from .values import format_date, format_number
 
@@ -227,12 +227,8 @@ def _map(
 
 
 def _classes(rows: list[Row], context: ServeContext, languages: list[str], lang: str) -> str:
-    labels: dict[str, dict[str, str]] = defaultdict(dict)
-    counts: dict[str, str] = {}
-    for row in rows:
-        counts[row["c"]["value"]] = row["n"]["value"]
-        if "label" in row:
-            labels[row["c"]["value"]].setdefault(row["label"].get("xml:lang", ""), row["label"]["value"])
+    labels = labels_by_language(rows, "c")
+    counts = {row["c"]["value"]: row["n"]["value"] for row in rows}
     cells = [
         [
             iri_link(c, context, pick_label(labels.get(c, {}), languages)),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .i18n import UI_LANGUAGES
 
@@ -82,6 +83,22 @@ def preferred_languages(header: str | None) -> list[str]:
             tags.append((_quality(params), -position, tag.lower()))
     ordered = [tag for q, _, tag in sorted(tags, reverse=True) if q > 0]
     return [*ordered, "en"] if "en" not in ordered else ordered
+
+
+def labels_by_language(
+    rows: Iterable[Mapping[str, Any]],
+    node: str,
+    label: str = "label",
+    into: dict[str, dict[str, str]] | None = None,
+) -> dict[str, dict[str, str]]:
+    """Each `node` value's labels from query rows, by language tag ('' untagged), the first per
+    language kept; rows without a label are skipped. `pick_label` then chooses one."""
+    labels: dict[str, dict[str, str]] = {} if into is None else into
+    for row in rows:
+        if node in row and label in row:
+            text = row[label]
+            labels.setdefault(row[node]["value"], {}).setdefault(text.get("xml:lang", ""), text["value"])
+    return labels
 
 
 def pick_label(labels: dict[str, str], languages: list[str]) -> str | None:

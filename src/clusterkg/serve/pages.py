@@ -27,7 +27,7 @@ from .countries import country_index, country_page
 from .home import home
 from .html import compact, esc, iri_link, layout
 from .i18n import UI_LANGUAGES, say, ui_language
-from .negotiation import LANGUAGE_COOKIE, pick_label, request_languages
+from .negotiation import LANGUAGE_COOKIE, labels_by_language, pick_label, request_languages
 from .query_page import query_route, result_labels
 from .release import ontology_docs
 from .release import routes as release_routes
@@ -52,12 +52,7 @@ INSTANCES = f"""SELECT ?this ?s ?label WHERE {{
 
 
 def _labelled(rows: list[dict[str, Any]], key: str, languages: list[str]) -> dict[str, str]:
-    labels: dict[str, dict[str, str]] = {}
-    for row in rows:
-        if "label" in row:
-            labels.setdefault(row[key]["value"], {}).setdefault(
-                row["label"].get("xml:lang", ""), row["label"]["value"]
-            )
+    labels = labels_by_language(rows, key)
     return {iri: pick_label(by_lang, languages) or compact(iri) for iri, by_lang in labels.items()}
 
 

@@ -21,7 +21,7 @@ from ..store.policy import analyse
 from ..terms import iri_term
 from .html import esc, layout, table, term_html
 from .i18n import say, ui_language
-from .negotiation import pick_label, request_languages
+from .negotiation import labels_by_language, pick_label, request_languages
 
 if TYPE_CHECKING:
     from . import ServeContext
@@ -160,12 +160,7 @@ async def result_labels(
     if not terms:
         return {}
     found = await context.select_rows(LABELS_OF % " ".join(terms), private=private, lookup=True)
-    by_iri: dict[str, dict[str, str]] = {}
-    for row in found.rows:
-        if "label" in row:
-            by_iri.setdefault(row["s"]["value"], {}).setdefault(
-                row["label"].get("xml:lang", ""), row["label"]["value"]
-            )
+    by_iri = labels_by_language(found.rows, "s")
     languages = request_languages(request.headers, request.cookies)
     return {iri: label for iri, texts in by_iri.items() if (label := pick_label(texts, languages))}
 
