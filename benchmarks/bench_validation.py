@@ -79,7 +79,7 @@ def run_size(label: str, work: Path, args: argparse.Namespace) -> dict[str, Any]
     row["screen (in the build: during the load)"], screen = _timed(
         lambda: validation.screen_nquads(shapes, data)
     )
-    row["cleared"] = f"{len(screen.cleared)} of {len(screen.compiled.checks)}"
+    row["cleared"] = f"{screen.cleared} (+{screen.narrowed} narrowed) of {len(screen.compiled.checks)}"
     with store.BuildReader(build) as reader:
         row["compiled validation"], report = _timed(
             lambda: validation.validate_store(reader.select, shapes, data, ontology, 200_000, quads, screen)

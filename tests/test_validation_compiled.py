@@ -26,7 +26,7 @@ from clusterkg.validation import (
 from clusterkg.validation.compiled import with_class_closures
 from clusterkg.validation.expressions import result_path
 from clusterkg.validation.report_rdf import severity_name
-from clusterkg.validation.screen import cleared_checks, screen_nquads
+from clusterkg.validation.screen import screen_lines, screen_nquads
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
@@ -133,10 +133,11 @@ def test_w3c_shacl_core(name: str, screened: bool) -> None:
     data = _load(manifest.value(action, SHT.dataGraph), manifest_path, manifest)
     compiled = compile_shapes(shapes)
     assert not compiled.unsupported, f"unsupported: {compiled.unsupported} (add {name} to UNSUPPORTED)"
-    # Screened: the checks the screen clears over the data's N-Triples are not run at all.
+    # Screened: the checks the screen clears over the data's N-Triples are not run at all, the
+    # ones it narrows run narrowed.
     lines = data.serialize(format="nt").splitlines(keepends=True)
-    skip = cleared_checks(compiled.checks, shapes, lines) if screened else frozenset()
-    report = validate_with_queries(compiled, memory_select(data), skip=skip)
+    verdicts = screen_lines(compiled.checks, shapes, lines) if screened else {}
+    report = validate_with_queries(compiled, memory_select(data), verdicts=verdicts)
     conforms, expected = _expected(manifest, case)
     got = {(r.focus, r.path, r.value, r.severity, r.component) for r in report.results}
     assert got == expected
@@ -206,7 +207,7 @@ def _compiled(nquads: Path, shapes: Graph, screened: bool = False) -> Validation
     if screened:
         screen = screen_nquads(shapes, nquads)
         assert not screen.compiled.unsupported and screen.cleared  # our shapes: most checks cleared
-        return validate_with_queries(screen.compiled, select, skip=screen.cleared)
+        return validate_with_queries(screen.compiled, select, verdicts=screen.verdicts)
     compiled = compile_shapes(shapes)
     assert not compiled.unsupported
     return validate_with_queries(compiled, select)
@@ -309,6 +310,78 @@ TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 def test_the_screen_clears_only_what_surely_conforms(path: str, lines: list[str], cleared: bool) -> None:
     shapes = Graph().parse(data=SCREEN_SHAPES, format="turtle")
     compiled = compile_shapes(shapes)
-    found = cleared_checks(compiled.checks, shapes, [line + "\n" for line in lines])
+    verdicts = screen_lines(compiled.checks, shapes, [line + "\n" for line in lines])
     (index,) = [i for i, c in enumerate(compiled.checks) if c.kind == "values" and c.path == f"urn:ex:{path}"]
-    assert (index in found) == cleared
+    assert (index in verdicts and verdicts[index] is None) == cleared
+
+
+COUNT_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .
+ex:S a sh:NodeShape ; sh:targetClass ex:K ;
+  sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:maxCount 1 ] ,
+    [ sh:path ex:code ; sh:pattern "^[a-z]+$" ] ."""
+NAMED = [f'<urn:ex:{n}> {TYPE} <urn:ex:K> .\n<urn:ex:{n}> <urn:ex:name> "{n}" .\n' for n in "abc"]
+
+
+def _nquads_select(text: str):  # type: ignore[no-untyped-def]
+    """A select function over N-Quads whose default graph is the merge of their graphs."""
+    store = ox.Store()
+    store.extend(ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS))
+
+    def select(query: str) -> Iterator[dict[str, str]]:
+        result = store.query(query, use_default_graph_as_union=True)
+        assert isinstance(result, ox.QuerySolutions)
+        names = [v.value for v in result.variables]
+        for row in result:
+            yield {n: str(row[n]) for n in names if row[n] is not None}
+
+    return select
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "verdict", "results"),
+    [
+        ("counts", "", "cleared", 0),
+        ("counts", f"<urn:ex:x> {TYPE} <urn:ex:K> .\n", "<urn:ex:x>", 1),  # no name: sh:minCount
+        ("counts", '<urn:ex:a> <urn:ex:name> "a" <urn:g> .\n', "<urn:ex:a>", 0),  # the same name twice
+        ("counts", '<urn:ex:a> <urn:ex:name> "A" .\n', "<urn:ex:a>", 1),  # two names: sh:maxCount
+        (  # an instance of a subclass is a focus node too
+            "counts",
+            f"<urn:ex:x> {TYPE} <urn:ex:K2> .\n<urn:ex:K2> {SUBCLASS} <urn:ex:K> .\n",
+            "<urn:ex:x>",
+            1,
+        ),
+        ("counts", f"<urn:ex:x\\u0041> {TYPE} <urn:ex:K> .\n", "not judged", 1),  # an escape: not judged
+        (  # more doubts than a VALUES block should hold: the whole query
+            "counts",
+            "".join(f"<urn:ex:m{i}> {TYPE} <urn:ex:K> .\n" for i in range(1001)),
+            "not judged",
+            1001,
+        ),
+        ("values", '<urn:ex:a> <urn:ex:code> "ok" .\n', "cleared", 0),
+        ("values", '<urn:ex:a> <urn:ex:code> "ok" .\n<urn:ex:b> <urn:ex:code> "NO" .\n', '"NO"', 1),
+        ("values", "<urn:ex:a> <urn:ex:code> _:b1 .\n", "not judged", 1),  # VALUES cannot name a blank node
+    ],
+)
+def test_the_screen_narrows_checks_to_what_is_in_doubt(
+    kind: str, extra: str, verdict: str, results: int
+) -> None:
+    shapes = Graph().parse(data=COUNT_SHAPES, format="turtle")
+    compiled = compile_shapes(shapes)
+    text = "".join(NAMED) + extra
+    verdicts = screen_lines(compiled.checks, shapes, text.splitlines(keepends=True))
+    (index,) = [i for i, c in enumerate(compiled.checks) if c.kind == kind]
+    select = _nquads_select(text)
+    if verdict == "not judged":
+        assert index not in verdicts
+    elif verdict == "cleared":
+        assert index in verdicts and verdicts[index] is None
+    else:  # narrowed to the doubts: a VALUES block naming them, and the whole query's results
+        narrowed = verdicts[index]
+        variable = "this" if kind == "counts" else "value"
+        assert narrowed is not None and f"VALUES ?{variable} {{ {verdict} }}" in narrowed.query
+        assert {tuple(sorted(r.items())) for r in select(narrowed.query)} == {
+            tuple(sorted(r.items())) for r in select(compiled.checks[index].query)
+        }
+    screened = validate_with_queries(compiled, select, verdicts=verdicts)
+    assert _keys(screened) == _keys(validate_with_queries(compiled, select))
+    assert len(screened.results) == results

@@ -150,8 +150,10 @@ def _load_and_validate(
         screening = side.submit(validation.screen_nquads, shapes, nquads)
         build_dir = store.new_build(settings.store, nquads, private_graphs(settings))
         screen = screening.result()
-    cleared, checks = len(screen.cleared), len(screen.compiled.checks)
-    progress(f"screen: {cleared} of {checks} checks cleared in {screen.seconds:.1f} s")
+    cleared, checks = screen.cleared, len(screen.compiled.checks)
+    progress(
+        f"screen: {cleared} of {checks} checks cleared, {screen.narrowed} narrowed in {screen.seconds:.1f} s"
+    )
     try:
         with step("validation", seconds, progress):
             report = validate_build(settings, build_dir, nquads, quads, shapes, screen)

@@ -181,10 +181,11 @@ def validate_store(
 ) -> ValidationReport:
     """Validate a built store through `select` with the compiled shapes; the shapes the compiler
     cannot express (none of ours) are validated by pySHACL from the N-Quads, the others left out.
-    With a `screen` of the same shapes over `nquads`, the checks it cleared are not run."""
+    With a `screen` of the same shapes over `nquads`, the checks it cleared are not run and those
+    it narrowed run narrowed."""
     compiled = screen.compiled if screen is not None else compile_shapes(shapes)
-    skip = screen.cleared if screen is not None else frozenset()
-    report = validate_with_queries(compiled, select, triples=triples, skip=skip)
+    verdicts = screen.verdicts if screen is not None else None
+    report = validate_with_queries(compiled, select, triples=triples, verdicts=verdicts)
     report.shapes = shapes
     add_details(report, shapes, select)  # why each failed sh:node failed, as pySHACL nests it
     if compiled.unsupported:

@@ -8,7 +8,7 @@ share one query (a flag per constraint), its counts another, and the focus-level
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..namespaces import RDF, RDFS
 from ..rdf import Literal, Node
@@ -32,6 +32,22 @@ class Check:
     bounds: tuple[int | None, int | None] = (None, None)
     defaults: dict[str, str] = field(default_factory=dict)
     sparql_message: str = ""
+    targets: frozenset[TargetSpec] = frozenset()  # a property shape's targets (for the screen)
+    focus_at: int = -1  # where the focus nodes' sub-select starts in `query`
+
+
+def with_targets(checks: list[Check], specs: frozenset[TargetSpec], targets: str) -> list[Check]:
+    """The checks of one property shape, each knowing its targets and where its query uses them."""
+    return [replace(c, targets=specs, focus_at=c.query.find(targets)) for c in checks]
+
+
+def narrowed(check: Check, pattern: str) -> Check:
+    """The check with `pattern` (a VALUES block and what joins it) put before its focus nodes: the
+    same query over the nodes or values the pattern names."""
+    if check.focus_at < 0:
+        raise ValueError(f"the query of {check.shape} has no focus nodes to narrow")
+    at = check.focus_at
+    return replace(check, query=f"{check.query[:at]}{pattern} {check.query[at:]}", focus_at=-1)
 
 
 def target_pattern(specs: frozenset[TargetSpec]) -> str:

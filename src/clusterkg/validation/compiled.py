@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -21,7 +21,15 @@ from ..namespaces import CKG, RDF, RDFS, SH
 from ..rdf import Graph, Literal, Node, URIRef
 from ..terms import plain
 from . import expressions as ex
-from .checks import Check, TargetSpec, pair_checks, property_checks, sparql_checks, target_pattern
+from .checks import (
+    Check,
+    TargetSpec,
+    pair_checks,
+    property_checks,
+    sparql_checks,
+    target_pattern,
+    with_targets,
+)
 from .report import ValidationReport, ValidationResult
 
 Select = Callable[[str], Iterable[dict[str, str]]]
@@ -126,7 +134,8 @@ def _property_shape_checks(ctx: ex.Context, shape: Node, specs: Iterable[TargetS
         *pair_checks(ctx, shape, targets, path),
         *sparql_checks(ctx, shape, targets, path),
     ]
-    return checks + _nested_property_checks(ctx, shape, targets, path)
+    own = with_targets(checks, frozenset(specs), targets)
+    return own + _nested_property_checks(ctx, shape, targets, path)
 
 
 def _nested_property_checks(ctx: ex.Context, shape: Node, targets: str, path: Node) -> list[Check]:
@@ -154,16 +163,19 @@ def _nested_property_checks(ctx: ex.Context, shape: Node, targets: str, path: No
 # ---------------------------------------------------------------- running the queries
 
 
+Verdicts = Mapping[int, Check | None]  # a screen's: check index -> None (cleared) or a narrower check
+
+
 def validate_with_queries(
-    compiled: CompiledShapes, select: Select, triples: int = 0, skip: frozenset[int] = frozenset()
+    compiled: CompiledShapes, select: Select, triples: int = 0, verdicts: Verdicts | None = None
 ) -> ValidationReport:
     """Run every compiled check through `select` (query → rows of N-Triples terms) and report.
 
     The focus nodes' ckg:sourceFile and ckg:sourceRecord are looked up afterwards, only for the
-    nodes that have results. Shapes in `compiled.unsupported` are not checked here, nor the checks
-    whose indexes are in `skip` (those a screen found nothing for).
+    nodes that have results. Shapes in `compiled.unsupported` are not checked here. A screen's
+    `verdicts` leave out the checks it cleared and run its narrowed query for those it narrowed.
     """
-    findings = run_checks(compiled, select, skip)
+    findings = run_checks(compiled, select, verdicts or {})
     sources = source_records(select, (f.focus for f in findings))
     report = ValidationReport(triples=triples)
     for f in findings:
@@ -200,14 +212,16 @@ class Finding:
     component: str
 
 
-def run_checks(compiled: CompiledShapes, select: Select, skip: frozenset[int] = frozenset()) -> list[Finding]:
+def run_checks(compiled: CompiledShapes, select: Select, verdicts: Verdicts | None = None) -> list[Finding]:
     """Every finding of every check, without duplicates, in a stable order.
 
     The checks are independent read-only queries and the engine releases the GIL while it
     evaluates, so they run on every core at once (about 2x on two cores).
     """
 
-    checks = [c for i, c in enumerate(compiled.checks) if i not in skip]
+    verdicts = verdicts or {}
+    planned = (verdicts.get(i, c) for i, c in enumerate(compiled.checks))
+    checks = [c for c in planned if c is not None]
     queries = with_class_closures(checks, select)
 
     def rows(query: str) -> list[dict[str, str]]:

@@ -1,58 +1,55 @@
 """A screen of the compiled checks over the mapped N-Quads, run while the store loads.
 
-A value-level check of a property shape whose path is one predicate can only report triples with
-that predicate. When every such triple's value surely conforms to every constraint of the check,
-tested here on the value's N-Triples text, the check has no results and its query need not run.
-The tests are conservative: whatever they cannot decide (an escape, a lexical form Oxigraph might
-read otherwise, a regex beyond a plain subset, sh:xone, nested property shapes...) leaves the check
-to its query, so the results are always the queries' own.
+A check of a property shape whose path is one predicate can only report focus nodes that have
+(or, for sh:minCount, lack) triples with that predicate. The screen reads every line once and
+keeps, for each such check, what could break it:
+
+- a value-level check: the values its test (see value_tests) cannot vouch for;
+- a count check (sh:minCount 1, sh:maxCount): the focus nodes with no such line, or with more
+  lines than allowed (lines are an upper bound on distinct values).
+
+A check with nothing in doubt is cleared: its query is not run. A check with a few doubts runs
+its own query narrowed to them (`VALUES ?value` or `VALUES ?this` joined before its focus nodes),
+which returns the same results as the whole query; any other check runs in full. The screen
+never reports a result itself, so the results are always the queries' own.
 """
 
 from __future__ import annotations
 
-import datetime
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..namespaces import RDF, RDFS, SH, XSD
+from ..namespaces import RDF, RDFS
 from ..rdf import Graph, Node, URIRef
 from . import expressions as ex
-from .checks import Check
+from .checks import Check, TargetSpec, narrowed
 from .compiled import CompiledShapes, compile_shapes
+from .value_tests import Test, Undecidable, value_test
 
-Types = Callable[[str, str], bool]  # (value, class IRI term) -> has that class
-Test = Callable[[str, Types], bool]  # (value as N-Triples, class lookup) -> surely conforms
+TYPE, SUBCLASS = f"<{RDF}type>", f"<{RDFS}subClassOf>"
+DOUBTS = 1000  # beyond this many doubts the whole query is cheaper than a VALUES block this long
+FOCUS_TARGETS = ("targetClass", "targetSubjectsOf", "targetNode")
 
-STRING, LANG_STRING = f"<{XSD}string>", f"<{RDF}langString>"
-LEXICAL = {  # lexical forms Oxigraph surely reads as a value of the type (a cast succeeds)
-    "integer": re.compile(r"[+-]?[0-9]{1,18}"),
-    "decimal": re.compile(r"[+-]?[0-9]{1,15}(\.[0-9]{1,15})?"),
-    "boolean": re.compile(r"true|false|1|0"),
-    "gYear": re.compile(r"[0-9]{4}"),
-}
-# Regexes whose meaning is the same in Python and XPath: literal characters, plain classes (\s only
-# negated), anchors, groups, alternation and quantifiers; no flags, no (? constructs.
-_LITERAL = r"[A-Za-z0-9 @/:_,=&%#'!~<>\"-]|\\[.+()/\-?*\[\]{}|^$]"
-_CLASS_ITEM = r"[A-Za-z0-9 @/:._,+()=&%#-]|\\[.\-+()/\[\]]"
-SAFE_REGEX = re.compile(
-    rf"(?:{_LITERAL}|[\^$.*+?|()]|\{{[0-9]+(?:,[0-9]*)?\}}|\[(?:{_CLASS_ITEM})+\]|\[\^(?:{_CLASS_ITEM}|\\s)+\])*"
-)
-
-
-class Undecidable(Exception):
-    """A constraint (or a line) the screen does not judge: its check is left to the query."""
+Verdicts = dict[int, Check | None]  # check index -> None (cleared) or the check narrowed
 
 
 @dataclass(frozen=True)
 class Screen:
-    """The compiled shapes, the indexes of the checks the screen cleared, and its seconds."""
+    """The compiled shapes, the screen's verdicts on their checks, and its seconds."""
 
     compiled: CompiledShapes
-    cleared: frozenset[int]
+    verdicts: Verdicts
     seconds: float
+
+    @property
+    def cleared(self) -> int:
+        return sum(1 for v in self.verdicts.values() if v is None)
+
+    @property
+    def narrowed(self) -> int:
+        return len(self.verdicts) - self.cleared
 
 
 def screen_nquads(shapes: Graph, nquads: Path) -> Screen:
@@ -60,69 +57,217 @@ def screen_nquads(shapes: Graph, nquads: Path) -> Screen:
     start = time.perf_counter()
     compiled = compile_shapes(shapes)
     with open(nquads, encoding="utf-8") as lines:
-        cleared = cleared_checks(compiled.checks, shapes, lines)
-    return Screen(compiled, cleared, time.perf_counter() - start)
+        verdicts = screen_lines(compiled.checks, shapes, lines)
+    return Screen(compiled, verdicts, time.perf_counter() - start)
 
 
 @dataclass
-class _Screened:
+class _Values:
+    """A value-level check: its predicate, its test, and the values in doubt."""
+
+    predicate: str
     test: Test
     needs_types: bool
     pending: set[str] = field(default_factory=set)  # values whose test waits for every type
+    doubtful: set[str] = field(default_factory=set)
+    given_up: bool = False
+
+    def see(self, value: str) -> None:
+        if self.needs_types:
+            self.pending.add(value)
+        elif not self.test(value, _no_types):
+            self.given_up |= len(self.doubtful) >= DOUBTS or not _nameable(value)
+            self.doubtful.add(value)
 
 
-def cleared_checks(checks: list[Check], shapes: Graph, lines: Iterable[str]) -> frozenset[int]:
-    """Indexes of the `checks` that surely find nothing in the N-Quads `lines`."""
-    screened: dict[int, _Screened] = {}
-    by_predicate: dict[str, list[int]] = {}
+@dataclass(frozen=True)
+class _Count:
+    """A count check: its predicate, its bounds and its focus nodes' targets."""
+
+    predicate: str
+    needs_one: bool  # sh:minCount 1
+    high: int | None  # sh:maxCount
+    targets: frozenset[TargetSpec]
+
+
+def screen_lines(checks: list[Check], shapes: Graph, lines: Iterable[str]) -> Verdicts:
+    """The verdicts on the `checks` the screen can judge over the N-Quads `lines` (see the module)."""
+    values: dict[int, _Values] = {}
+    counts: dict[int, _Count] = {}
     nodes = {str(n): n for n in shapes.subjects()}
     for i, check in enumerate(checks):
         try:
-            predicate, test, needs_types = _compile(shapes, check, nodes)
+            if check.kind == "values":
+                values[i] = _Values(*value_test(shapes, check, nodes))
+            elif check.kind == "counts":
+                counts[i] = _count_of(shapes, check, nodes)
         except Undecidable:
             continue
-        screened[i] = _Screened(test, needs_types)
-        by_predicate.setdefault(predicate, []).append(i)
-    if not screened:
-        return frozenset()
+    if not values and not counts:
+        return {}
+    reader = _Reader(list(values.values()), list(counts.values()))
     try:
-        types, supers = _pass(lines, screened, by_predicate)
+        reader.read(lines)
     except Undecidable:
-        return frozenset()
-    has_class = _class_lookup(types, supers)
-    live = {i for found in by_predicate.values() for i in found}
-    return frozenset(i for i in live if all(screened[i].test(v, has_class) for v in screened[i].pending))
+        return {}
+    classes = _Classes(reader.types, reader.supers)
+    found = {i: _value_verdict(checks[i], v, classes) for i, v in values.items()}
+    if not reader.unclean:
+        found |= {i: _count_verdict(checks[i], c, reader, classes) for i, c in counts.items()}
+    return {i: v for i, v in found.items() if not isinstance(v, _Undecided)}
 
 
-def _pass(
-    lines: Iterable[str], screened: dict[int, _Screened], by_predicate: dict[str, list[int]]
-) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """One pass: test values as they come; keep rdf:type and rdfs:subClassOf for sh:class."""
-    types: dict[str, list[str]] = {}
-    supers: dict[str, list[str]] = {}
-    type_p, subclass_p = f"<{RDF}type>", f"<{RDFS}subClassOf>"
-    interned: dict[str, str] = {}
-    for line in lines:
-        if "\t" in line or line.startswith("#") or line.count(" ") < 3:
-            if not line.strip():
-                continue
-            raise Undecidable("a line that is not single-spaced N-Quads")
-        s, p, rest = line.split(" ", 2)
-        waiting = by_predicate.get(p)
-        if not waiting and p != type_p and p != subclass_p:
-            continue  # most lines: nothing to test
-        o = _object(s, p, rest)
-        if p == type_p:
-            types.setdefault(s, []).append(interned.setdefault(o, o))
-        elif p == subclass_p:
-            supers.setdefault(s, []).append(o)
-        for i in list(waiting or ()):
-            item = screened[i]
-            if item.needs_types:
-                item.pending.add(o)
-            elif not item.test(o, _no_types):
-                by_predicate[p].remove(i)  # a value it cannot vouch for: the query decides
-    return types, supers
+def _count_of(shapes: Graph, check: Check, nodes: dict[str, Node]) -> _Count:
+    shape = nodes.get(check.shape)
+    path = shapes.value(shape, ex.sh("path")) if shape is not None else None
+    if not isinstance(path, URIRef):
+        raise Undecidable("not a one-predicate path")
+    low, high = check.bounds
+    if low not in (None, 0, 1):
+        raise Undecidable("sh:minCount above 1")  # lines give no lower bound on distinct values
+    if not check.targets or any(k not in FOCUS_TARGETS or t[:1] != "<" for k, t in check.targets):
+        raise Undecidable("focus nodes the screen does not list")
+    return _Count(f"<{path}>", low == 1, high, check.targets)
+
+
+class _Reader:
+    """One pass over the lines: values for the value checks, subjects per predicate for the
+    counts and targets, rdf:type and rdfs:subClassOf for classes."""
+
+    def __init__(self, values: list[_Values], counts: list[_Count]) -> None:
+        self.waiting: dict[str, list[_Values]] = {}
+        for v in values:
+            self.waiting.setdefault(v.predicate, []).append(v)
+        tracked = {c.predicate for c in counts} | {
+            t for c in counts for kind, t in c.targets if kind == "targetSubjectsOf"
+        }
+        self.seen: dict[str, set[str]] = {p: set() for p in tracked}
+        self.extra: dict[str, dict[str, int]] = {c.predicate: {} for c in counts if c.high is not None}
+        self.types: dict[str, list[str]] = {}
+        self.supers: dict[str, list[str]] = {}
+        self.names: dict[str, str] = {}  # one string per term, shared by every set
+        self.unclean = False  # an escape in a subject or class: terms may not compare as text
+
+    def read(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            if "\t" in line or line.startswith("#") or line.count(" ") < 3:
+                if not line.strip():
+                    continue
+                raise Undecidable("a line that is not single-spaced N-Quads")
+            s, p, rest = line.split(" ", 2)
+            waiting = self.waiting.get(p)
+            if not waiting and p not in self.seen and p != TYPE and p != SUBCLASS:
+                continue  # most lines: nothing to keep
+            o = _object(s, p, rest)
+            if p in self.seen:
+                self._count(self.names.setdefault(s, s), p)
+            if p in (TYPE, SUBCLASS):
+                self._class(s, p, o)
+            for v in list(waiting or ()):
+                v.see(o)
+                if v.given_up:
+                    waiting.remove(v)  # type: ignore[union-attr]  # the query decides
+
+    def _count(self, s: str, p: str) -> None:
+        self.unclean |= "\\" in s
+        seen = self.seen[p]
+        if s not in seen:
+            seen.add(s)
+        elif (more := self.extra.get(p)) is not None:
+            more[s] = more.get(s, 1) + 1
+
+    def _class(self, s: str, p: str, o: str) -> None:
+        self.unclean |= "\\" in s or "\\" in o
+        o = self.names.setdefault(o, o)
+        if p == TYPE:
+            self.types.setdefault(self.names.setdefault(s, s), []).append(o)
+        else:
+            self.supers.setdefault(s, []).append(o)
+
+
+class _Classes:
+    """Classes as the data states them: subclasses (rdfs:subClassOf*) and instances."""
+
+    def __init__(self, types: dict[str, list[str]], supers: dict[str, list[str]]) -> None:
+        self.types = types
+        self.subs: dict[str, set[str]] = {}
+        for sub, parents in supers.items():
+            for parent in parents:
+                self.subs.setdefault(parent, set()).add(sub)
+        self.closures: dict[str, set[str]] = {}
+        self.members: dict[str, list[str]] | None = None
+
+    def subclasses(self, cls: str) -> set[str]:
+        """`cls` and everything below it."""
+        if cls not in self.closures:
+            found, todo = {cls}, [cls]
+            while todo:
+                for sub in self.subs.get(todo.pop(), ()):
+                    if sub not in found:
+                        found.add(sub)
+                        todo.append(sub)
+            self.closures[cls] = found
+        return self.closures[cls]
+
+    def has(self, value: str, cls: str) -> bool:
+        return not self.subclasses(cls).isdisjoint(self.types.get(value, ()))
+
+    def instances(self, cls: str) -> set[str]:
+        """The nodes typed `cls` or a subclass (`?x rdf:type/rdfs:subClassOf* cls`)."""
+        if self.members is None:
+            self.members = {}
+            for node, types in self.types.items():
+                for t in types:
+                    self.members.setdefault(t, []).append(node)
+        return {n for sub in self.subclasses(cls) for n in self.members.get(sub, ())}
+
+
+class _Undecided:
+    """A verdict not given: the check runs in full."""
+
+
+UNDECIDED = _Undecided()
+
+
+def _value_verdict(check: Check, v: _Values, classes: _Classes) -> Check | _Undecided | None:
+    if v.given_up:
+        return UNDECIDED
+    doubts = v.doubtful | {x for x in v.pending if not v.test(x, classes.has)}
+    return _verdict(check, doubts, lambda terms: f"VALUES ?value {{ {terms} }} ?this {v.predicate} ?value .")
+
+
+def _count_verdict(check: Check, c: _Count, reader: _Reader, classes: _Classes) -> Check | _Undecided | None:
+    focus: set[str] = set()
+    for kind, term in c.targets:
+        if kind == "targetClass":
+            focus |= classes.instances(term)
+        elif kind == "targetSubjectsOf":
+            focus |= reader.seen[term]
+        else:
+            focus.add(term)
+    doubts = focus - reader.seen[c.predicate] if c.needs_one else set()
+    if c.high == 0:
+        doubts |= focus & reader.seen[c.predicate]
+    elif c.high is not None:  # `extra` holds the nodes with two lines or more
+        doubts |= {s for s, n in reader.extra[c.predicate].items() if n > c.high and s in focus}
+    return _verdict(check, doubts, lambda terms: f"VALUES ?this {{ {terms} }}")
+
+
+def _verdict(check: Check, doubts: set[str], pattern: Callable[[str], str]) -> Check | _Undecided | None:
+    """Cleared without doubts; narrowed to a few that a VALUES block can name; else undecided."""
+    if not doubts:
+        return None
+    if len(doubts) > DOUBTS or not all(_nameable(d) for d in doubts) or check.focus_at < 0:
+        return UNDECIDED
+    return narrowed(check, pattern(" ".join(sorted(doubts))))
+
+
+def _nameable(term: str) -> bool:
+    """Whether a term's N-Triples text means the same in a SPARQL VALUES block: no blank node
+    (VALUES cannot hold one), no escape in an IRI, no \\u escape (SPARQL reads those first)."""
+    if term.startswith("<"):
+        return "\\" not in term
+    return term.startswith('"') and "\\u" not in term and "\\U" not in term
 
 
 def _no_types(value: str, cls: str) -> bool:
@@ -150,203 +295,3 @@ def _object(s: str, p: str, rest: str) -> str:
     ):
         raise Undecidable("a line that is not single-spaced N-Quads")
     return rest[:end]
-
-
-def _class_lookup(types: dict[str, list[str]], supers: dict[str, list[str]]) -> Types:
-    subs: dict[str, set[str]] = {}
-    for sub, parents in supers.items():
-        for parent in parents:
-            subs.setdefault(parent, set()).add(sub)
-    closures: dict[str, set[str]] = {}
-
-    def subclasses(cls: str) -> set[str]:  # cls and everything below it (rdfs:subClassOf*)
-        if cls not in closures:
-            found, todo = {cls}, [cls]
-            while todo:
-                for sub in subs.get(todo.pop(), ()):
-                    if sub not in found:
-                        found.add(sub)
-                        todo.append(sub)
-            closures[cls] = found
-        return closures[cls]
-
-    return lambda value, cls: not subclasses(cls).isdisjoint(types.get(value, ()))
-
-
-# ---------------------------------------------------------------- constraints as tests
-
-
-def _compile(shapes: Graph, check: Check, nodes: dict[str, Node]) -> tuple[str, Test, bool]:
-    """(predicate term, test of one value, whether it needs classes) of a screenable check."""
-    shape = nodes.get(check.shape)
-    if check.kind != "values" or shape is None:
-        raise Undecidable("not a value-level check")
-    path = shapes.value(shape, ex.sh("path"))
-    if not isinstance(path, URIRef):
-        raise Undecidable("not a one-predicate path")
-    # The check's flags are exactly the shape's value-level constraints (its counts, pairs and
-    # nested property shapes are checks of their own).
-    return f"<{path}>", *_all_of(
-        shapes, shape, [(n, shapes.objects(shape, ex.sh(n))) for n in ex.VALUE_COMPONENTS]
-    )
-
-
-def _all_of(shapes: Graph, shape: Node, params: list[tuple[str, Iterable[Node]]]) -> tuple[Test, bool]:
-    """The constraints of `shape` named in `params` as one test: all must hold."""
-    tests: list[Test] = []
-    needs_types = False
-    for name, objects in params:
-        for obj in objects:
-            test, typed = _component(shapes, shape, name, obj)
-            tests.append(test)
-            needs_types |= typed
-    return (lambda v, has: all(t(v, has) for t in tests)), needs_types
-
-
-def _component(shapes: Graph, shape: Node, name: str, obj: Node) -> tuple[Test, bool]:
-    if name == "nodeKind":
-        return _node_kind(obj), False
-    if name == "datatype":
-        return _datatype(obj), False
-    if name == "pattern" and shapes.value(shape, ex.sh("flags")) is None:
-        return _pattern(str(obj)), False
-    if name == "in":
-        return _in(ex.rdf_list(shapes, obj)), False
-    if name == "languageIn":
-        return _language_in([str(t) for t in ex.rdf_list(shapes, obj)]), False
-    if name == "class" and isinstance(obj, URIRef):
-        cls = f"<{obj}>"
-        return (lambda v, has: not v.startswith('"') and has(v, cls)), True
-    if name in ("node", "and", "or"):
-        members = [obj] if name == "node" else ex.rdf_list(shapes, obj)
-        parts = [_member(shapes, m) for m in members]
-        tests = [t for t, _ in parts]
-        typed = any(typed for _, typed in parts)
-        if name == "or":
-            return (lambda v, has: any(t(v, has) for t in tests)), typed
-        return (lambda v, has: all(t(v, has) for t in tests)), typed
-    raise Undecidable(f"sh:{name}")
-
-
-# What a nested node shape may say besides value-level constraints (nothing that is checked).
-NOT_CHECKED = {SH + n for n in ("message", "severity", "name", "description", "order", "group")}
-
-
-def _member(shapes: Graph, member: Node) -> tuple[Test, bool]:
-    """A nested node shape with value-level constraints only (no path, properties, closed...)."""
-    if ex.is_true(shapes, member, "deactivated"):
-        return (lambda v, has: True), False
-    params: dict[str, list[Node]] = {}
-    for predicate, obj in shapes.predicate_objects(member):
-        name = str(predicate)
-        if name.startswith(SH) and name not in NOT_CHECKED:
-            if name[len(SH) :] not in ex.VALUE_COMPONENTS:
-                raise Undecidable(f"sh:{name[len(SH) :]} in a nested shape")
-            params.setdefault(name[len(SH) :], []).append(obj)
-    return _all_of(shapes, member, list(params.items()))
-
-
-def _node_kind(kind: Node) -> Test:
-    allowed = {
-        "IRI": "<",
-        "BlankNode": "_",
-        "Literal": '"',
-        "BlankNodeOrIRI": "_<",
-        "BlankNodeOrLiteral": '_"',
-        "IRIOrLiteral": '<"',
-    }.get(str(kind).removeprefix(SH))
-    if allowed is None:
-        raise Undecidable(f"sh:nodeKind {kind}")
-    return lambda v, has: v[:1] in allowed
-
-
-_UNCLEAN = re.compile(r"[\x00-\x1f\\\\]")  # escapes and control characters
-
-
-def _literal(value: str) -> tuple[str | None, str] | None:
-    """(lexical form, datatype term) of a literal, the form None when it holds an escape (not
-    unescaped here); None for an IRI or blank node."""
-    if not value.startswith('"'):
-        return None
-    end = value.rfind('"')
-    lexical = value[1:end]
-    suffix = value[end + 1 :]
-    return None if _UNCLEAN.search(lexical) else lexical, (
-        STRING if not suffix else LANG_STRING if suffix.startswith("@") else suffix[2:]
-    )
-
-
-def _datatype(datatype: Node) -> Test:
-    term = f"<{datatype}>"
-    local = str(datatype).removeprefix(XSD)
-    if str(datatype) == RDFS + "Literal":
-        return lambda v, has: v.startswith('"')
-    if str(datatype) in ex.CASTABLE and local not in LEXICAL and local != "date":
-        raise Undecidable(f"the lexical forms of {datatype}")
-    if str(datatype).startswith(XSD) and local in ex.INTEGER_RANGES:
-        raise Undecidable(f"the range of {datatype}")
-    lexical_ok = LEXICAL.get(local, _date if local == "date" else None)
-
-    def test(v: str, has: Types) -> bool:
-        literal = _literal(v)
-        if literal is None or literal[1] != term:
-            return False
-        return lexical_ok is None or (literal[0] is not None and bool(lexical_ok.fullmatch(literal[0])))
-
-    return test
-
-
-class _DateForm:
-    """yyyy-mm-dd naming a real day (Oxigraph refuses 2023-02-30)."""
-
-    SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-    def fullmatch(self, text: str) -> bool:
-        if not self.SHAPE.fullmatch(text):
-            return False
-        try:
-            return datetime.date.fromisoformat(text).year >= 1
-        except ValueError:
-            return False
-
-
-_date = _DateForm()
-
-
-def _pattern(regex: str) -> Test:
-    if "(?" in regex or not SAFE_REGEX.fullmatch(regex):
-        raise Undecidable(f"the regex {regex!r}")
-    compiled = re.compile(regex)
-
-    def test(v: str, has: Types) -> bool:
-        if v.startswith("<"):
-            text = v[1:-1]
-            return "\\" not in text and bool(compiled.search(text))
-        literal = _literal(v)  # typed literals may be stored in another lexical form: not judged
-        if literal is None or literal[0] is None or literal[1] not in (STRING, LANG_STRING):
-            return False
-        return bool(compiled.search(literal[0]))
-
-    return test
-
-
-def _in(members: list[Node]) -> Test:
-    if not all(isinstance(m, URIRef) for m in members):
-        raise Undecidable("sh:in with literals")
-    allowed = {f"<{m}>" for m in members}
-    return lambda v, has: v in allowed
-
-
-def _language_in(ranges: list[str]) -> Test:
-    if any(r == "*" or not r for r in ranges):
-        raise Undecidable("a language range *")
-    lowered = [r.lower() for r in ranges]
-
-    def test(v: str, has: Types) -> bool:
-        quote = v.rfind('"')
-        if not v.startswith('"') or not v.startswith("@", quote + 1):
-            return False
-        tag = v[quote + 2 :].lower()
-        return any(tag == r or tag.startswith(r + "-") for r in lowered)
-
-    return test
