@@ -6,8 +6,9 @@ engine's bookkeeping lives under one reserved prefix, `{base}graph/.push/`:
 
 - `staging/{release}/{key}` (`.default` for the default graph): a graph being loaded and verified;
   `staging/{release}/.verified` records the staging graphs that verified, so a rerun resumes;
+  all of them are dropped once the release is live;
 - `previous/{key}`: the release that was live before the last switch, the rollback;
-- `swap/{key}`: scratch inside a rollback (empty between requests);
+- `swap/plus/{key}`, `swap/minus/{key}`: scratch inside a rollback (empty between requests);
 - `live`: the marker naming the release readers see, new at every switch (the server's cache key),
   and its dataset: the live named graphs and, on a union-default engine, the merged graph;
   it is swapped with `previous/.live` like the data;
@@ -15,9 +16,12 @@ engine's bookkeeping lives under one reserved prefix, `{base}graph/.push/`:
   its graphs (Virtuoso, see engines.py); elsewhere it goes into the engine's real default graph.
 
 `key` is the live graph's IRI, percent-encoded. Loading uses the Graph Store Protocol (PUT, then
-POST in chunks); the switch and the rollback are each ONE SPARQL Update request, which Oxigraph
+POST in chunks). The switch and the rollback are each ONE SPARQL Update request, which Oxigraph
 and Virtuoso each run in one transaction: a reader sees the old release or the new one, never a
-mix (Virtuoso's readers wait for the switch's locks meanwhile).
+mix (Virtuoso's readers wait for the switch's locks meanwhile). Each graph is made to hold its new
+triples by writing only the difference (a DELETE and an INSERT of what differs; a COPY into an
+empty graph), not by MOVE: Oxigraph runs MOVE as a copy and a delete of every triple, inside the
+transaction, so a release that changes little of the last one now writes little.
 """
 
 from __future__ import annotations
@@ -160,9 +164,29 @@ class Names:
 # ---------------------------------------------------------------- the build side
 
 
-def digest(ntriples: bytes, skolem_prefix: str) -> str:
-    """SHA-256 of a graph's sorted canonical N-Triples: equal for equal graphs, whoever wrote them."""
-    return hashlib.sha256(b"".join(canonical_lines(ntriples, skolem_prefix, normalise=True))).hexdigest()
+def digest(ntriples: bytes, skolem_prefix: str, *, normalise: bool = True) -> str:
+    """SHA-256 of a graph's sorted canonical N-Triples: equal for equal graphs, whoever wrote them.
+
+    Without blank nodes, canonical means each line as pyoxigraph writes it: `normalise` re-writes
+    an engine's answer so (parse and serialise, streamed in Rust); the build's own dump already is
+    (False skips it). With blank nodes, their labels are canonicalised first (export.canonical_lines).
+    """
+    if b"_:" in ntriples:
+        lines = canonical_lines(ntriples, skolem_prefix, normalise=True)
+    else:
+        text = _rewritten(ntriples) if normalise else ntriples
+        lines = sorted(set(text.splitlines(keepends=True)))
+    return hashlib.sha256(b"".join(lines)).hexdigest()
+
+
+def _rewritten(ntriples: bytes) -> bytes:
+    try:
+        triples = (q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+    except SyntaxError as exc:
+        raise StoreError(
+            f"the engine answered N-Triples that do not parse: {exc}", hint="check the engine's store URL"
+        ) from exc
 
 
 def payloads(kg: KnowledgeStore, exclude: Iterable[str] = ()) -> list[Payload]:
@@ -176,7 +200,7 @@ def payloads(kg: KnowledgeStore, exclude: Iterable[str] = ()) -> list[Payload]:
 
 
 def _payload(graph: str, ntriples: bytes, skolem: str) -> Payload:
-    return Payload(graph, ntriples, ntriples.count(b"\n"), digest(ntriples, skolem))
+    return Payload(graph, ntriples, ntriples.count(b"\n"), digest(ntriples, skolem, normalise=False))
 
 
 def chunks(ntriples: bytes, size: int) -> Iterator[bytes]:
@@ -243,17 +267,20 @@ class Session:
         body = urlencode({"update": sparql}).encode()
         self.http.send("POST", self.engine.update_url, body, content_type=FORM, retry=retry)
 
-    def _graph_url(self, graph: str) -> str:
+    def _graph_url(self, graph: str, extra: str = "") -> str:
         join = "&" if "?" in self.engine.store_url else "?"
-        return self.engine.store_url + join + (urlencode({"graph": graph}) if graph else "default")
+        where = urlencode({"graph": graph}) if graph else "default"
+        return self.engine.store_url + join + where + (f"&{extra}" if extra else "")
 
     def fetch(self, graph: str) -> bytes:
         """A graph as N-Triples (empty when the engine has no such graph)."""
         return self.http.send("GET", self._graph_url(graph), accept=NTRIPLES, missing_ok=True) or b""
 
     def store(self, graph: str, data: bytes, *, replace: bool) -> None:
-        """PUT (replace) or POST (add) N-Triples into a graph; both are safe to retry without blank nodes."""
-        self.http.send("PUT" if replace else "POST", self._graph_url(graph), data, content_type=NTRIPLES)
+        """PUT (replace) or POST (add) N-Triples into a staging graph, by the engine's fastest load
+        (its profile's load_params); both are safe to retry without blank nodes."""
+        url = self._graph_url(graph, self.engine.profile.load_params)
+        self.http.send("PUT" if replace else "POST", url, data, content_type=NTRIPLES)
 
     def drop(self, graph: str) -> None:
         self.http.send("DELETE", self._graph_url(graph), missing_ok=True)
@@ -270,13 +297,19 @@ def push(
         counts = session.counts()
         if is_live(session, names, counts, sent):
             progress(f"release {release} is already live; nothing to do")
+            drop_staging(session, names, counts)  # left by a push killed after its switch
             return PushReport("already live", release, sent)
-        drop_other_staging(session, names, counts)
+        drop_staging(session, names, counts, keep=names.release_root)  # this release's resumes
         resumed = [p.graph for p in sent if stage(session, names, counts, p, progress)]
     except ClusterKGError as exc:
         raise _unchanged(exc) from exc
     switch(session, names, counts, sent, release)
     progress(f"release {release} is live ({len(sent) - 1} named graphs and the default graph)")
+    staged = {names.verified, *(names.staging(p.graph) for p in sent if p.triples)}
+    try:
+        drop_staging(session, names, dict.fromkeys(staged, 1))
+    except ClusterKGError as exc:  # readers see the new release whatever happens here
+        progress(f"the staging graphs stay in the engine until the next push: {exc.message}")
     return PushReport("pushed", release, sent, resumed)
 
 
@@ -315,10 +348,10 @@ def is_live(session: Session, names: Names, counts: dict[str, int], sent: list[P
     return all(digest(session.fetch(names.home(p.graph)), skolem) == p.digest for p in sent if p.triples)
 
 
-def drop_other_staging(session: Session, names: Names, counts: dict[str, int]) -> None:
-    """Staging left by other releases' interrupted pushes goes (this release's is resumed)."""
+def drop_staging(session: Session, names: Names, counts: dict[str, int], *, keep: str = "") -> None:
+    """Drop the staging graphs among `counts`, but those under `keep` (this release's: they resume)."""
     stale = sorted(
-        g for g in counts if g.startswith(names.staging_root) and not g.startswith(names.release_root)
+        g for g in counts if g.startswith(names.staging_root) and not (keep and g.startswith(keep))
     )
     if stale:
         session.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale), retry=True)
@@ -373,24 +406,58 @@ def verify(session: Session, names: Names, target: str, payload: Payload) -> Non
 
 
 def switch_update(names: Names, counts: dict[str, int], sent: list[Payload], stamp: str) -> str:
-    """The one update that swaps the staged release in and keeps the live one as the previous."""
-    new = {p.graph for p in sent if p.triples and p.graph != DEFAULT}
+    """The one update that makes the live release the previous one and the staged release live."""
+    sizes = {p.graph: p.triples for p in sent}
     live, kept = names.live_graphs(counts), names.previous_graphs(counts)
-    ops = [f"DROP SILENT GRAPH <{names.previous(g)}>" for g in sorted(kept - live - new)]
-    for graph in sorted(live | new):
-        ops.append(f"MOVE SILENT GRAPH <{graph}> TO GRAPH <{names.previous(graph)}>")
-        if graph in new:
-            ops.append(f"MOVE GRAPH <{names.staging(graph)}> TO GRAPH <{graph}>")
-    merged = names.ref(names.home(DEFAULT))
-    ops.append(f"MOVE SILENT {merged} TO GRAPH <{names.previous(DEFAULT)}>")
-    if any(p.graph == DEFAULT and p.triples for p in sent):
-        ops.append(f"MOVE GRAPH <{names.staging(DEFAULT)}> TO {merged}")
-    ops.append(f"DROP SILENT GRAPH <{names.verified}>")
+    new = {g for g, n in sizes.items() if n and g != DEFAULT}
+    ops = [f"DROP SILENT GRAPH <{names.previous(g)}>" for g in sorted(kept - live)]
+    for graph in [*sorted(live), DEFAULT]:
+        previous, home = names.previous(graph), names.home(graph)
+        ops += replace_ops(previous, home, counts.get(previous, 0), counts.get(home, 0))
+    for graph in [*sorted(live | new), DEFAULT]:
+        home = names.home(graph)
+        ops += replace_ops(home, names.staging(graph), counts.get(home, 0), sizes.get(graph, 0))
     # the release's name last: readers (the server's cache) notice every switch
     ops.append(f"MOVE SILENT GRAPH <{names.live}> TO GRAPH <{names.previous_live}>")
     marker = " . ".join([_marker(names.live, stamp), *dataset_marker(names, sorted(new))])
     ops.append(f"INSERT DATA {{ GRAPH <{names.live}> {{ {marker} }} }}")
     return " ;\n".join(ops)
+
+
+def replace_ops(target: str, source: str, target_triples: int, source_triples: int) -> list[str]:
+    """Make `target` hold exactly `source`'s triples (DEFAULT: the default graph): dropped when
+    `source` is empty, a COPY when `target` is, else a DELETE and an INSERT of the difference only."""
+    if not source_triples:
+        return [f"DROP SILENT {Names.ref(target)}"]
+    if not target_triples:
+        return [f"COPY {Names.ref(source)} TO {Names.ref(target)}"]
+    old, new = _pattern(target), _pattern(source)
+    return [
+        f"DELETE {{ {old} }} WHERE {{ {old} FILTER NOT EXISTS {{ {new} }} }}",
+        f"INSERT {{ {old} }} WHERE {{ {new} FILTER NOT EXISTS {{ {old} }} }}",
+    ]
+
+
+def swap_ops(names: Names, graph: str) -> list[str]:
+    """Exchange a live graph and its previous copy by writing only their difference: what only the
+    live one holds goes to swap/plus, what only the previous holds to swap/minus, each side trades."""
+    live, kept = _pattern(names.home(graph)), _pattern(names.previous(graph))
+    plus, minus = (f"{names.swap_root}{side}/{names.key(graph)}" for side in ("plus", "minus"))
+    more, less = _pattern(plus), _pattern(minus)
+    return [
+        f"INSERT {{ {more} }} WHERE {{ {live} FILTER NOT EXISTS {{ {kept} }} }}",
+        f"INSERT {{ {less} }} WHERE {{ {kept} FILTER NOT EXISTS {{ {live} }} }}",
+        f"DELETE {{ {live} }} WHERE {{ {more} }}",
+        f"INSERT {{ {live} }} WHERE {{ {less} }}",
+        f"DELETE {{ {kept} }} WHERE {{ {less} }}",
+        f"INSERT {{ {kept} }} WHERE {{ {more} }}",
+        f"DROP SILENT GRAPH <{plus}>",
+        f"DROP SILENT GRAPH <{minus}>",
+    ]
+
+
+def _pattern(place: str) -> str:
+    return f"GRAPH <{place}> {{ ?s ?p ?o }}" if place else "?s ?p ?o"
 
 
 def _marker(graph: str, stamp: str) -> str:
@@ -457,13 +524,16 @@ def rollback(session: Session, *, base_iri: str, progress: Progress = quiet) -> 
             hint="a rollback needs two pushes: it restores the release pushed before the live one",
         )
     restored = release_in(session, names.previous_live).partition("#")[0]
-    pairs = [(f"GRAPH <{g}>", names.key(g)) for g in sorted(names.live_graphs(counts) | kept)]
-    pairs += [(names.ref(names.home(DEFAULT)), names.key(DEFAULT)), (f"GRAPH <{names.live}>", ".live")]
     ops = []
-    for live, key in pairs:
-        spare, previous = f"GRAPH <{names.swap_root}{key}>", f"GRAPH <{names.previous_root}{key}>"
-        ops += [f"MOVE SILENT {live} TO {spare}", f"MOVE SILENT {previous} TO {live}"]
-        ops.append(f"MOVE SILENT {spare} TO {previous}")
+    for graph in [*sorted(names.live_graphs(counts) | kept), DEFAULT]:
+        ops += swap_ops(names, graph)
+    spare = names.swap_root + ".live"
+    for source, target in (
+        (names.live, spare),
+        (names.previous_live, names.live),
+        (spare, names.previous_live),
+    ):
+        ops.append(f"MOVE SILENT GRAPH <{source}> TO GRAPH <{target}>")
     session.update(" ;\n".join(ops))
     progress(f"rolled back: release {restored or '(unnamed)'} is live again")
     return PushReport("rolled back", restored)
