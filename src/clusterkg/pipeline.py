@@ -11,7 +11,7 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +45,11 @@ def load_ontology(settings: Settings) -> Graph:
     return parse_graphs(sorted(settings.path("ontology").glob("*.ttl")))
 
 
-def map_sources(settings: Settings, out: Path, progress: Progress = quiet) -> tuple[dict[str, int], int]:
-    """Check the sources and write all quads (data + ontology graph) to `out`; return rows and quads."""
+def map_sources(
+    settings: Settings, out: Path, progress: Progress = quiet, also: Callable[[bytes], object] | None = None
+) -> tuple[dict[str, int], int]:
+    """Check the sources and write all quads (data + ontology graph) to `out`, and each line to
+    `also` as well; return rows and quads."""
     checked = sources.check_sources(settings.path("sources"), settings.path("reference"))
     progress(f"sources: {sum(checked.row_counts.values())} rows in {len(checked.row_counts)} tables")
     rules = mapping.load_mappings(
@@ -59,21 +62,25 @@ def map_sources(settings: Settings, out: Path, progress: Progress = quiet) -> tu
         graph_to_nquads(load_ontology(settings), graph_iri(settings.base_iri, "ontology")),
         graph_to_nquads(reference, graph_iri(settings.base_iri, "reference")),
     )
-    ontology_quads = "".join(text.strip("\n") + "\n" for text in fixed if text.strip())
+    ontology_quads = "".join(text.strip("\n") + "\n" for text in fixed if text.strip()).encode()
+    write = also or (lambda line: None)
     count = 0
     try:
-        with open(out, "w", encoding="utf-8") as f:
+        with open(out, "wb") as f:
             f.write(ontology_quads)
-            for line in mapping.generate_quads(
+            for line in ontology_quads.splitlines(keepends=True):
+                write(line)
+            for text in mapping.generate_quads(
                 rules, base_iri=settings.base_iri, read_records=checked.reader()
             ):
-                f.write(line)
+                f.write(line := text.encode())
+                write(line)
                 count += 1
                 if count % 500_000 == 0:
                     progress(f"mapping: {count} quads")
     except OSError as exc:  # a write error names no file by itself
         raise OSError(exc.errno, exc.strerror, str(out)) from exc
-    return checked.row_counts, count + ontology_quads.count("\n")
+    return checked.row_counts, count + ontology_quads.count(b"\n")
 
 
 def build(settings: Settings, progress: Progress = quiet) -> BuildSummary:
@@ -115,9 +122,13 @@ def _build(settings: Settings, progress: Progress) -> BuildSummary:
     staging.mkdir(parents=True)
     try:
         nquads = staging / "data.nq"
-        with step("mapping", seconds, progress):
-            rows, quads = map_sources(settings, nquads, progress)
-        build_dir, report = _load_and_validate(settings, shapes, nquads, quads, seconds, progress)
+        if settings.validator == "pyshacl":
+            with step("mapping", seconds, progress):
+                rows, quads = map_sources(settings, nquads, progress)
+            build_dir, report = _validate_then_load(settings, shapes, nquads, seconds, progress)
+        else:
+            build_dir, rows, quads, screen = _map_and_load(settings, shapes, nquads, seconds, progress)
+            report = _gate(settings, build_dir, nquads, quads, shapes, screen, seconds, progress)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     previous = store.activate(settings.store, build_dir, keep=settings.keep_stores)
@@ -130,37 +141,57 @@ def _build(settings: Settings, progress: Progress) -> BuildSummary:
 VALIDATORS = ("compiled", "pyshacl")
 
 
-def _load_and_validate(
-    settings: Settings, shapes: Graph, nquads: Path, quads: int, seconds: dict[str, float], progress: Progress
+def _validate_then_load(
+    settings: Settings, shapes: Graph, nquads: Path, seconds: dict[str, float], progress: Progress
 ) -> tuple[Path, validation.ValidationReport]:
-    """Validate and load (in that order for pyshacl; load first for the compiled validator, which
-    queries the new build); a non-conforming build is discarded, so the live store never changes."""
-    if settings.validator == "pyshacl":
-        with step("validation", seconds, progress):
-            report = validation.validate_nquads(
-                nquads, shapes, load_ontology(settings), settings.validation_batch
-            )
-        _require_conformance(report)
-        with step("loading", seconds, progress):
-            build_dir = store.new_build(settings.store, nquads, private_graphs(settings))
-        record_validation(settings, build_dir, report)
-        return build_dir, report
-    with step("loading", seconds, progress), ThreadPoolExecutor(1, thread_name_prefix="screen") as side:
-        # The screen reads the N-Quads in Python while the engine loads them on the other core.
-        screening = side.submit(validation.screen_nquads, shapes, nquads)
+    """pySHACL validates the mapped quads before anything is loaded."""
+    with step("validation", seconds, progress):
+        report = validation.validate_nquads(
+            nquads, shapes, load_ontology(settings), settings.validation_batch
+        )
+    _require_conformance(report)
+    with step("loading", seconds, progress):
         build_dir = store.new_build(settings.store, nquads, private_graphs(settings))
-        screen = screening.result()
+    record_validation(settings, build_dir, report)
+    return build_dir, report
+
+
+def _map_and_load(
+    settings: Settings, shapes: Graph, nquads: Path, seconds: dict[str, float], progress: Progress
+) -> tuple[Path, dict[str, int], int, validation.Screen]:
+    """Map into a new build: each full piece of mapped quads loads in the engine on the other core
+    while mapping goes on; then the screen reads the quads in Python while the rest loads."""
+    with store.loading(settings.store, private_graphs(settings)) as build:
+        with step("mapping", seconds, progress):
+            rows, quads = map_sources(settings, nquads, progress, also=build.write)
+        with step("loading", seconds, progress), ThreadPoolExecutor(1, thread_name_prefix="screen") as side:
+            screening = side.submit(validation.screen_nquads, shapes, nquads)
+            build.finish()
+            screen = screening.result()
     cleared, checks = screen.cleared, len(screen.compiled.checks)
     progress(
         f"screen: {cleared} of {checks} checks cleared, {screen.narrowed} narrowed in {screen.seconds:.1f} s"
     )
+    return build.folder, rows, quads, screen
+
+
+def _gate(
+    settings: Settings,
+    build_dir: Path,
+    nquads: Path,
+    quads: int,
+    shapes: Graph,
+    screen: validation.Screen,
+    seconds: dict[str, float],
+    progress: Progress,
+) -> validation.ValidationReport:
+    """The compiled gate on the loaded build; a build that fails it is discarded."""
     try:
         with step("validation", seconds, progress):
-            report = validate_build(settings, build_dir, nquads, quads, shapes, screen)
+            return validate_build(settings, build_dir, nquads, quads, shapes, screen)
     except BaseException:
         store.discard_build(build_dir)
         raise
-    return build_dir, report
 
 
 def validate_build(

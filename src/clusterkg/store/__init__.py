@@ -17,11 +17,13 @@ from ..errors import QueryError, StoreError
 from ..namespaces import RDF
 from . import engine, results
 from .builds import (
+    BuildLoader,
     Lease,
     activate,
     builds_dir,
     discard_build,
     hold,
+    loading,
     new_build,
     open_read_only,
     read_build_file,
@@ -36,6 +38,7 @@ __all__ = [
     "RDF_FORMATS",
     "RESULT_FORMATS",
     "ROWS",
+    "BuildLoader",
     "BuildReader",
     "Executor",
     "KnowledgeStore",
@@ -46,6 +49,7 @@ __all__ = [
     "builds_dir",
     "discard_build",
     "hold",
+    "loading",
     "new_build",
     "parse_term",
     "read_build_file",

@@ -61,39 +61,44 @@ def is_private_line(line: bytes, private_ends: tuple[bytes, ...]) -> bool:
 LOAD_CHUNK = 1_000_000
 
 
-def split_nquads(
-    source: Path,
-    private_graphs: Iterable[str],
-    folder: Path,
-    chunk: int = LOAD_CHUNK,
-    ready: Callable[[Path], object] = lambda piece: None,
-) -> tuple[list[Path], Path]:
-    """Split `source` into the public store's load files and the private store's, in `folder`.
+class LoadFiles:
+    """N-Quads lines routed into the files the two stores load, in `folder`.
 
     The public files hold the public quads and, apart, their triples (each line without its
     graph), so that loading them all fills the named graphs and their merge, the default graph;
     each holds at most `chunk` lines and is handed to `ready` once complete (the loads are
     independent: a store is a set). The private file holds each private quad followed by its
-    triple. Returns the public files and the private file.
+    triple.
     """
-    ends = tuple(f"<{g}>".encode() for g in private_graphs)
-    quads = _Pieces(folder, "public-quads", chunk, ready)
-    triples = _Pieces(folder, "public-triples", chunk, ready)
-    private = folder / "private.nq"
-    try:
-        with open(source, "rb") as lines, open(private, "wb") as priv:
-            for line in lines:
-                triple = triple_of(line)
-                if ends and is_private_line(line, ends):
-                    priv.write(line + triple if triple is not None else line)
-                    continue
-                quads.write(line)
-                if triple is not None:
-                    triples.write(triple)
-    finally:
-        quads.close()
-        triples.close()
-    return quads.paths + triples.paths, private
+
+    def __init__(
+        self, folder: Path, private_graphs: Iterable[str], chunk: int, ready: Callable[[Path], object]
+    ) -> None:
+        self.ends = tuple(f"<{g}>".encode() for g in private_graphs)
+        self.quads = _Pieces(folder, "public-quads", chunk, ready)
+        self.triples = _Pieces(folder, "public-triples", chunk, ready)
+        self.private = folder / "private.nq"
+        self._private: BinaryIO = open(self.private, "wb")  # noqa: SIM115 - closed in close()
+
+    def write(self, line: bytes) -> None:
+        triple = triple_of(line)
+        if self.ends and is_private_line(line, self.ends):
+            self._private.write(line + triple if triple is not None else line)
+            return
+        self.quads.write(line)
+        if triple is not None:
+            self.triples.write(triple)
+
+    def close(self) -> None:
+        try:
+            self.quads.close()
+            self.triples.close()
+        finally:
+            self._private.close()
+
+    @property
+    def public(self) -> list[Path]:
+        return self.quads.paths + self.triples.paths
 
 
 class _Pieces:
@@ -165,66 +170,106 @@ def _parsed_triple(line: bytes) -> bytes | None:
 
 def new_build(store_path: Path, nquads: Path, private_graphs: Iterable[str] = ()) -> Path:
     """Load an N-Quads file into a fresh build folder (public and private store); nothing live changes."""
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%f")
-    target = builds_dir(store_path) / f"build-{stamp}-{os.getpid()}"
-    target.mkdir(parents=True, exist_ok=False)
-    try:
-        _load(target, nquads, list(private_graphs))
-    except OSError as exc:
-        shutil.rmtree(target, ignore_errors=True)
-        full = exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in str(exc)
-        raise StoreError(
-            f"loading {nquads} into {target} failed: {'the disk is full' if full else exc}",
-            hint="free disk space and build again; the current store was not changed",
-        ) from exc
-    except SyntaxError as exc:
-        shutil.rmtree(target, ignore_errors=True)
-        raise StoreError(
-            f"{nquads} does not parse as N-Quads: {exc}", hint="fix the data that produced it"
-        ) from exc
-    except BaseException:
-        shutil.rmtree(target, ignore_errors=True)
-        raise
-    return target
+    with loading(store_path, private_graphs) as build:
+        with open(nquads, "rb") as lines:
+            for line in lines:
+                build.write(line)
+        build.finish()
+    return build.folder
 
 
-def _load(target: Path, nquads: Path, private_graphs: list[str]) -> None:
-    staging = target / "load"
-    staging.mkdir()
-    private_lines = _load_public(target, nquads, private_graphs, staging)
-    private = ox.Store(str(part(target, private=True)))
-    private.bulk_load(path=str(private_lines), format=ox.RdfFormat.N_QUADS)
-    private.flush()
-    del private
-    shutil.rmtree(staging)
+class BuildLoader:
+    """A fresh build folder filled from N-Quads lines as they come.
 
+    Each full piece of the public store's files (`LoadFiles`) loads in the engine, without the GIL,
+    on the other core while the next lines are routed, one piece at a time so that memory stays
+    at one piece's worth. `finish` loads the rest, compacts the public store, copies it to the
+    private one (hard links) and adds the private lines there.
+    """
 
-def _load_public(target: Path, nquads: Path, private_graphs: list[str], staging: Path) -> Path:
-    """Fill the public store, copy it to the private one (hard links); return the private lines."""
-    public = ox.Store(str(part(target)))
+    def __init__(self, store_path: Path, private_graphs: Iterable[str] = ()) -> None:
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%f")
+        self.folder = builds_dir(store_path) / f"build-{stamp}-{os.getpid()}"
+        self.folder.mkdir(parents=True, exist_ok=False)
+        self.staging = self.folder / "load"
+        try:
+            self.staging.mkdir()
+            self.public: ox.Store | None = ox.Store(str(part(self.folder)))
+        except OSError as exc:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise _load_failed(exc, self.folder) from exc
+        self.loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-load")
+        self.loads: list[Future[None]] = []
+        self.files = LoadFiles(self.staging, private_graphs, LOAD_CHUNK, self._submit)
 
-    def load(piece: Path) -> None:  # a set: each triple once, however many pieces or graphs state it
-        public.bulk_load(path=str(piece), format=ox.RdfFormat.N_QUADS)
+    def _submit(self, piece: Path) -> None:
+        self.loads.append(self.loader.submit(self._load, piece))
+
+    def _load(self, piece: Path) -> None:  # a set: each triple once, however many pieces state it
+        assert self.public is not None
+        self.public.bulk_load(path=str(piece), format=ox.RdfFormat.N_QUADS)
         piece.unlink()
 
-    # One piece loads (in the engine, without the GIL) while the next is split off: one at a
-    # time, so memory stays at one piece's worth.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-load") as loader:
-        loads: list[Future[None]] = []
-        _, private_lines = split_nquads(
-            nquads,
-            private_graphs,
-            staging,
-            LOAD_CHUNK,
-            lambda piece: loads.append(loader.submit(load, piece)),
-        )
-        for done in loads:
-            done.result()  # the first failure, if any
-    public.flush()
-    # Compacting the pieces costs a few seconds and makes the gate's queries about a third faster.
-    public.optimize()
-    public.backup(str(part(target, private=True)))
-    return private_lines
+    def write(self, line: bytes) -> None:
+        """Route one N-Quads line (a full piece starts loading)."""
+        self.files.write(line)
+
+    def finish(self) -> None:
+        """Load what is left and write the private store."""
+        self.files.close()
+        try:
+            for done in self.loads:
+                done.result()  # the first failure, if any
+        finally:
+            self.loader.shutdown(wait=True, cancel_futures=True)
+        public, self.public = self.public, None  # closed when this ends: the gate opens it again
+        assert public is not None
+        public.flush()
+        # Compacting the pieces costs a few seconds and makes the gate's queries about a third faster.
+        public.optimize()
+        public.backup(str(part(self.folder, private=True)))
+        del public
+        private = ox.Store(str(part(self.folder, private=True)))
+        private.bulk_load(path=str(self.files.private), format=ox.RdfFormat.N_QUADS)
+        private.flush()
+        del private
+        shutil.rmtree(self.staging)
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.files.close()
+        self.loader.shutdown(wait=True, cancel_futures=True)
+        self.public = None
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def loading(store_path: Path, private_graphs: Iterable[str] = ()) -> Iterator[BuildLoader]:
+    """A `BuildLoader` for the `with` block (which calls `finish`); on any failure in the block the
+    new folder is removed (a full disk or a line that does not parse becomes a StoreError)."""
+    build = BuildLoader(store_path, private_graphs)
+    try:
+        yield build
+    except OSError as exc:
+        build.discard()
+        raise _load_failed(exc, build.folder) from exc
+    except SyntaxError as exc:
+        build.discard()
+        raise StoreError(
+            f"the mapped quads do not parse as N-Quads: {exc}", hint="fix the data that produced it"
+        ) from exc
+    except BaseException:
+        build.discard()
+        raise
+
+
+def _load_failed(exc: OSError, folder: Path) -> StoreError:
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in str(exc)
+    return StoreError(
+        f"loading {exc.filename or 'the mapped quads'} into {folder} failed: "
+        f"{'the disk is full' if full else exc}",
+        hint="free disk space and build again; the current store was not changed",
+    )
 
 
 def discard_build(build: Path) -> None:
