@@ -26,6 +26,7 @@ transaction, so a release that changes little of the last one now writes little.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from collections.abc import Iterable, Iterator
@@ -305,12 +306,19 @@ def push(
         raise _unchanged(exc) from exc
     switch(session, names, counts, sent, release)
     progress(f"release {release} is live ({len(sent) - 1} named graphs and the default graph)")
-    staged = {names.verified, *(names.staging(p.graph) for p in sent if p.triples)}
-    try:
-        drop_staging(session, names, dict.fromkeys(staged, 1))
-    except ClusterKGError as exc:  # readers see the new release whatever happens here
-        progress(f"the staging graphs stay in the engine until the next push: {exc.message}")
+    clean_up(session, names, [p for p in sent if p.triples])
+    progress("staging graphs dropped")
     return PushReport("pushed", release, sent, resumed)
+
+
+def clean_up(session: Session, names: Names, sent: list[Payload]) -> None:
+    """Drop the staging graphs of a release now live, largest first, one request each (smaller
+    transactions); a failure changes nothing readers see, and the next push drops what is left."""
+    for payload in sorted(sent, key=lambda p: -p.triples):
+        with contextlib.suppress(ClusterKGError):
+            session.update(f"DROP SILENT GRAPH <{names.staging(payload.graph)}>", retry=True)
+    with contextlib.suppress(ClusterKGError):
+        session.update(f"DROP SILENT GRAPH <{names.verified}>", retry=True)
 
 
 def _unchanged(exc: ClusterKGError) -> ClusterKGError:
