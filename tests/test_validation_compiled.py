@@ -71,6 +71,11 @@ def memory_select(data: Graph):  # type: ignore[no-untyped-def]
     """A select function over `data` in an in-memory Oxigraph store, terms as N-Triples."""
     store = ox.Store()  # parse() keeps blank node labels (Store.load renames them)
     store.extend(ox.parse(data.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES))
+    return _select_over(store)
+
+
+def _select_over(store: ox.Store):  # type: ignore[no-untyped-def]
+    """Rows of a SELECT over the merge of the store's graphs, terms as N-Triples."""
 
     def select(query: str) -> Iterator[dict[str, str]]:
         result = store.query(query, use_default_graph_as_union=True)
@@ -196,14 +201,7 @@ def real_quads(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Gra
 def _compiled(nquads: Path, shapes: Graph, screened: bool = False) -> ValidationReport:
     store = ox.Store()
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-
-    def select(query: str) -> Iterator[dict[str, str]]:
-        result = store.query(query, use_default_graph_as_union=True)
-        assert isinstance(result, ox.QuerySolutions)
-        names = [v.value for v in result.variables]
-        for row in result:
-            yield {n: str(row[n]) for n in names if row[n] is not None}
-
+    select = _select_over(store)
     if screened:
         screen = screen_nquads(shapes, nquads)
         assert not screen.compiled.unsupported and screen.cleared  # our shapes: most checks cleared
@@ -326,15 +324,7 @@ def _nquads_select(text: str):  # type: ignore[no-untyped-def]
     """A select function over N-Quads whose default graph is the merge of their graphs."""
     store = ox.Store()
     store.extend(ox.parse(text.encode(), format=ox.RdfFormat.N_QUADS))
-
-    def select(query: str) -> Iterator[dict[str, str]]:
-        result = store.query(query, use_default_graph_as_union=True)
-        assert isinstance(result, ox.QuerySolutions)
-        names = [v.value for v in result.variables]
-        for row in result:
-            yield {n: str(row[n]) for n in names if row[n] is not None}
-
-    return select
+    return _select_over(store)
 
 
 @pytest.mark.parametrize(
