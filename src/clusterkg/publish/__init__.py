@@ -14,6 +14,8 @@ next to the target, which replaces the target in one rename.
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from ..timing import Progress, quiet, step
 from .catalog import CatalogWriter, ReleaseFacts
 from .diff import ReleaseDiff, diff_releases
 from .docs import write_ontology_html
-from .dumps import DumpFile, write_checksums, write_data_dumps, write_schema
+from .dumps import DumpFile, file_chunks, write_checksums, write_data_dumps, write_schema
 from .landing import LandingFacts, write_landing_page
 from .metadata import CatalogMetadata, load_metadata
 from .mqa import MqaReport, assess_release
@@ -98,18 +100,23 @@ def publish(
     metadata = load_metadata(settings.project_dir / METADATA_FILE)
     seconds: dict[str, float] = {}
     skolem = f"{settings.base_iri}.well-known/genid/"
-    with step("reading the public graphs", seconds, progress):
-        graphs = {g: export.graph_lines(kg, g, skolem + _graph_key(g) + "-") for g in kg.graph_names()}
-        union = sorted(set().union(*graphs.values()))
-    with step("checking for personal data", seconds, progress):
-        refuse_personal_data(settings, kg, union)
-    with step("profiling", seconds, progress):
-        profile = profile_lines(union)
-    release = Release(target, [], sorted(graphs), profile, seconds=seconds)
     with staged_release(target) as folder:
+        work = folder / ".work"  # the graphs' canonical lines, on disk: memory stays flat at any size
+        work.mkdir()
+        with step("reading the public graphs", seconds, progress):
+            graphs = export.write_graph_files(
+                kg, kg.graph_names(), work, lambda g: skolem + _graph_key(g) + "-"
+            )
+            union = export.write_union(graphs.values(), work / "union.nt")
+        with step("checking for personal data", seconds, progress):
+            refuse_personal_data(settings, kg, union)
+        with step("profiling", seconds, progress), open(union, "rb") as lines:
+            profile = profile_lines(lines)
+        release = Release(target, [], sorted(graphs), profile, seconds=seconds)
         with step("writing dumps", seconds, progress):
             data = write_data_dumps(folder, DATA_STEM, graphs, union)
             release.files = [*data, *_write_schemas(settings, folder, skolem)]
+        shutil.rmtree(work)
         with step("writing docs", seconds, progress):
             write_ontology_html(folder / "ontology.ttl", folder / "ontology.html")
         notes = metadata.version_notes(settings.release_version)
@@ -164,7 +171,7 @@ def _write_metadata(folder: Path, stem: str, ntriples: bytes, formats: tuple[str
             export.write_serialisation(lines, fmt, out, RELEASE_PREFIXES)
 
 
-def refuse_personal_data(settings: Settings, kg: KnowledgeStore, union: list[bytes]) -> None:
+def refuse_personal_data(settings: Settings, kg: KnowledgeStore, union: Path) -> None:
     """Raise NonConformingError if the public graphs name a contact or hold contact details.
 
     The contacts graph also links public resources (a cluster, its contact); a contact is a
@@ -172,8 +179,9 @@ def refuse_personal_data(settings: Settings, kg: KnowledgeStore, union: list[byt
     pass over the public lines, whatever their number.
     """
     contacts = kg.graph_ntriples(contacts_graph(settings.base_iri), private=True)
-    leaks = contacts_named_in(contacts, union)[:1000]
-    found = contact_details(b"".join(union))
+    with open(union, "rb") as lines:
+        leaks = contacts_named_in(contacts, lines)[:1000]
+    found = next(filter(None, (contact_details(b"".join(c)) for c in file_chunks(union))), None)
     if found:
         leaks.append(f"contact details in the public graphs: {found}")
     if leaks:
@@ -187,7 +195,7 @@ def refuse_personal_data(settings: Settings, kg: KnowledgeStore, union: list[byt
 _TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
-def contacts_named_in(contacts: bytes, public: list[bytes]) -> list[str]:
+def contacts_named_in(contacts: bytes, public: Iterable[bytes]) -> list[str]:
     """The contacts a public line names: IRIs described in the contacts graph (N-Triples) that no
     public line gives a type, standing as subject or object in the public lines (one pass)."""
     described = {line.split(b" ", 1)[0] for line in contacts.splitlines() if line.startswith(b"<")}

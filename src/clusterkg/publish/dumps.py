@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -54,13 +55,12 @@ class DumpFile:
     sha256: str
 
 
-def write_data_dumps(
-    folder: Path, stem: str, graphs: dict[str, export.Lines], union: export.Lines
-) -> list[DumpFile]:
-    """Write the public graphs as N-Quads (named graphs kept) and the union in three triple formats."""
+def write_data_dumps(folder: Path, stem: str, graphs: dict[str, Path], union: Path) -> list[DumpFile]:
+    """Write the public graphs as N-Quads (named graphs kept) and the union in three triple formats,
+    from files of canonical lines (`graphs`: one per graph; `union`: their union), read as written."""
     writers = {
         "nquads": lambda path: _write_gzip(path, _quad_chunks(graphs)),
-        "ntriples": lambda path: _write_gzip(path, _chunks(union)),
+        "ntriples": lambda path: _write_gzip(path, _file_chunks(union)),
         "turtle": lambda path: _write_serialisation(path, union, "turtle"),
         "jsonld": lambda path: _write_serialisation(path, union, "jsonld"),
     }
@@ -107,19 +107,25 @@ def _write_gzip(path: Path, chunks: Iterable[bytes]) -> None:
             out.write(chunk)
 
 
-def _write_serialisation(path: Path, lines: export.Lines, serialisation: str) -> None:
+def _write_serialisation(path: Path, lines: export.Lines | Path, serialisation: str) -> None:
     with open(path, "wb") as out:
         export.write_serialisation(lines, serialisation, out, RELEASE_PREFIXES)
 
 
-def _chunks(lines: export.Lines, size: int = 50_000) -> Iterator[bytes]:
-    for start in range(0, len(lines), size):
-        yield b"".join(lines[start : start + size])
+def file_chunks(path: Path, size: int = 50_000) -> Iterator[list[bytes]]:
+    """The lines of a file, `size` at a time."""
+    with open(path, "rb") as lines:
+        while chunk := list(itertools.islice(lines, size)):
+            yield chunk
 
 
-def _quad_chunks(graphs: dict[str, export.Lines], size: int = 50_000) -> Iterator[bytes]:
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    for chunk in file_chunks(path):
+        yield b"".join(chunk)
+
+
+def _quad_chunks(graphs: dict[str, Path]) -> Iterator[bytes]:
     for graph in sorted(graphs):
         label = f" <{graph}> .\n".encode()
-        lines = graphs[graph]
-        for start in range(0, len(lines), size):
-            yield b"".join(line[:-3] + label for line in lines[start : start + size])
+        for chunk in file_chunks(graphs[graph]):
+            yield b"".join(line[:-3] + label for line in chunk)

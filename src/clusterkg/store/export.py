@@ -9,7 +9,8 @@ a release byte-reproducible: the store's own dump order depends on its internal 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable, Iterator
+import heapq
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,6 +44,34 @@ Lines = list[bytes]
 def graph_lines(kg: KnowledgeStore, graph: str, skolem_prefix: str) -> Lines:
     """One named graph of the store as canonical N-Triples lines."""
     return canonical_lines(kg.graph_ntriples(graph), skolem_prefix)
+
+
+def write_graph_files(
+    kg: KnowledgeStore, graphs: Iterable[str], folder: Path, skolem_prefix: Callable[[str], str]
+) -> dict[str, Path]:
+    """Each named graph as a file of canonical lines in `folder`, one graph in memory at a time."""
+    files = {}
+    for i, graph in enumerate(sorted(graphs)):
+        files[graph] = folder / f"graph-{i:05d}.nt"
+        with open(files[graph], "wb") as out:
+            out.writelines(graph_lines(kg, graph, skolem_prefix(graph)))
+    return files
+
+
+def write_union(files: Iterable[Path], path: Path) -> Path:
+    """The sorted union of files of sorted lines, each line once, streamed into `path`."""
+    sources = [open(f, "rb") for f in files]  # noqa: SIM115 - closed below
+    try:
+        with open(path, "wb") as out:
+            last = None
+            for line in heapq.merge(*sources):
+                if line != last:
+                    out.write(line)
+                    last = line
+    finally:
+        for source in sources:
+            source.close()
+    return path
 
 
 def canonical_lines(ntriples: bytes, skolem_prefix: str, *, normalise: bool = False) -> Lines:
@@ -110,10 +139,14 @@ def _format_of(path: Path) -> ox.RdfFormat:
 
 
 def write_serialisation(
-    lines: Iterable[bytes], fmt: str, output: IO[bytes], prefixes: dict[str, str]
+    lines: Iterable[bytes] | Path, fmt: str, output: IO[bytes], prefixes: dict[str, str]
 ) -> None:
-    """Write canonical lines as Turtle, RDF/XML or JSON-LD, in the lines' (sorted) order."""
-    triples = ox.parse(b"".join(lines), ox.RdfFormat.N_TRIPLES)
+    """Write canonical lines as Turtle, RDF/XML or JSON-LD, in the lines' (sorted) order; a file
+    of lines is read as it is written out, so its size does not weigh on memory."""
+    if isinstance(lines, Path):
+        triples = ox.parse(path=str(lines), format=ox.RdfFormat.N_TRIPLES)
+    else:
+        triples = ox.parse(b"".join(lines), ox.RdfFormat.N_TRIPLES)
     ox.serialize(triples, output, SERIALISATIONS[fmt], prefixes=prefixes)
 
 
