@@ -96,10 +96,6 @@ class LoadFiles:
         finally:
             self._private.close()
 
-    @property
-    def public(self) -> list[Path]:
-        return self.quads.paths + self.triples.paths
-
 
 class _Pieces:
     """Lines written to numbered files of at most `chunk` lines each; `ready` gets each full file."""
