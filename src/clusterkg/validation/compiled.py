@@ -175,7 +175,7 @@ def validate_with_queries(
     nodes that have results. Shapes in `compiled.unsupported` are not checked here. A screen's
     `verdicts` leave out the checks it cleared and run its narrowed query for those it narrowed.
     """
-    findings = run_checks(compiled, select, verdicts or {})
+    findings = run_checks(compiled, select, verdicts)
     sources = source_records(select, (f.focus for f in findings))
     report = ValidationReport(triples=triples)
     for f in findings:

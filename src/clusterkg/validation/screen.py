@@ -22,17 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..namespaces import RDF, RDFS
-from ..rdf import Graph, Node, URIRef
-from . import expressions as ex
+from ..rdf import Graph, Node
 from .checks import Check, TargetSpec, narrowed
-from .compiled import CompiledShapes, compile_shapes
-from .value_tests import Test, Undecidable, value_test
+from .compiled import CompiledShapes, Verdicts, compile_shapes
+from .value_tests import Test, Undecidable, one_predicate, value_test
 
 TYPE, SUBCLASS = f"<{RDF}type>", f"<{RDFS}subClassOf>"
 DOUBTS = 1000  # beyond this many doubts the whole query is cheaper than a VALUES block this long
 FOCUS_TARGETS = ("targetClass", "targetSubjectsOf", "targetNode")
-
-Verdicts = dict[int, Check | None]  # check index -> None (cleared) or the check narrowed
 
 
 @dataclass(frozen=True)
@@ -113,15 +110,16 @@ def screen_lines(checks: list[Check], shapes: Graph, lines: Iterable[str]) -> Ve
     classes = _Classes(reader.types, reader.supers)
     found = {i: _value_verdict(checks[i], v, classes) for i, v in values.items()}
     if not reader.unclean:
-        found |= {i: _count_verdict(checks[i], c, reader, classes) for i, c in counts.items()}
+        focus: tuple[frozenset[TargetSpec], set[str]] = (frozenset(), set())
+        for i, c in sorted(counts.items(), key=lambda item: sorted(item[1].targets)):
+            if focus[0] != c.targets:  # checks sharing targets come together: their focus once
+                focus = (c.targets, _focus(c.targets, reader, classes))
+            found[i] = _count_verdict(checks[i], c, reader, focus[1])
     return {i: v for i, v in found.items() if not isinstance(v, _Undecided)}
 
 
 def _count_of(shapes: Graph, check: Check, nodes: dict[str, Node]) -> _Count:
-    shape = nodes.get(check.shape)
-    path = shapes.value(shape, ex.sh("path")) if shape is not None else None
-    if not isinstance(path, URIRef):
-        raise Undecidable("not a one-predicate path")
+    _, path = one_predicate(shapes, check, nodes)
     low, high = check.bounds
     if low not in (None, 0, 1):
         raise Undecidable("sh:minCount above 1")  # lines give no lower bound on distinct values
@@ -247,15 +245,20 @@ def _value_verdict(check: Check, v: _Values, classes: _Classes) -> Check | _Unde
     return _verdict(check, doubts, lambda terms: f"VALUES ?value {{ {terms} }} ?this {v.predicate} ?value .")
 
 
-def _count_verdict(check: Check, c: _Count, reader: _Reader, classes: _Classes) -> Check | _Undecided | None:
+def _focus(targets: frozenset[TargetSpec], reader: _Reader, classes: _Classes) -> set[str]:
+    """The focus nodes of a count check's targets."""
     focus: set[str] = set()
-    for kind, term in c.targets:
+    for kind, term in targets:
         if kind == "targetClass":
             focus |= classes.instances(term)
         elif kind == "targetSubjectsOf":
             focus |= reader.subjects(term)
         else:
             focus.add(term)
+    return focus
+
+
+def _count_verdict(check: Check, c: _Count, reader: _Reader, focus: set[str]) -> Check | _Undecided | None:
     doubts = {n for n in focus if not reader.has(n, c.predicate)} if c.needs_one else set()
     if c.high == 0:
         doubts |= {n for n in focus if reader.has(n, c.predicate)}

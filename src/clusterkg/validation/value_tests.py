@@ -40,14 +40,20 @@ class Undecidable(Exception):
     """A constraint (or a line) the screen does not judge: its check is left to the query."""
 
 
+def one_predicate(shapes: Graph, check: Check, nodes: dict[str, Node]) -> tuple[Node, URIRef]:
+    """The shape of a check and its path, which must be one predicate for the screen to judge it."""
+    shape = nodes.get(check.shape)
+    path = shapes.value(shape, ex.sh("path")) if shape is not None else None
+    if shape is None or not isinstance(path, URIRef):
+        raise Undecidable("not a one-predicate path")
+    return shape, path
+
+
 def value_test(shapes: Graph, check: Check, nodes: dict[str, Node]) -> tuple[str, Test, bool]:
     """(predicate term, test of one value, whether it needs classes) of a screenable check."""
-    shape = nodes.get(check.shape)
-    if check.kind != "values" or shape is None:
+    if check.kind != "values":
         raise Undecidable("not a value-level check")
-    path = shapes.value(shape, ex.sh("path"))
-    if not isinstance(path, URIRef):
-        raise Undecidable("not a one-predicate path")
+    shape, path = one_predicate(shapes, check, nodes)
     # The check's flags are exactly the shape's value-level constraints (its counts, pairs and
     # nested property shapes are checks of their own).
     return f"<{path}>", *_all_of(
