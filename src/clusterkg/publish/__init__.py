@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -179,11 +179,17 @@ def refuse_personal_data(settings: Settings, kg: KnowledgeStore, union: Path) ->
     pass over the public lines, whatever their number.
     """
     contacts = kg.graph_ntriples(contacts_graph(settings.base_iri), private=True)
-    with open(union, "rb") as lines:
-        leaks = contacts_named_in(contacts, lines)[:1000]
-    found = next(filter(None, (contact_details(b"".join(c)) for c in file_chunks(union))), None)
+    found: list[str] = []
+
+    def lines() -> Iterator[bytes]:  # one read of the file for both checks
+        for chunk in file_chunks(union):
+            if not found and (detail := contact_details(b"".join(chunk))):
+                found.append(detail)
+            yield from chunk
+
+    leaks = contacts_named_in(contacts, lines())[:1000]
     if found:
-        leaks.append(f"contact details in the public graphs: {found}")
+        leaks.append(f"contact details in the public graphs: {found[0]}")
     if leaks:
         raise NonConformingError(
             "the public graphs hold personal data: " + "; ".join(leaks),

@@ -60,7 +60,7 @@ def write_data_dumps(folder: Path, stem: str, graphs: dict[str, Path], union: Pa
     from files of canonical lines (`graphs`: one per graph; `union`: their union), read as written."""
     writers = {
         "nquads": lambda path: _write_gzip(path, _quad_chunks(graphs)),
-        "ntriples": lambda path: _write_gzip(path, _file_chunks(union)),
+        "ntriples": lambda path: _write_gzip(path, _joined_chunks(union)),
         "turtle": lambda path: _write_serialisation(path, union, "turtle"),
         "jsonld": lambda path: _write_serialisation(path, union, "jsonld"),
     }
@@ -119,7 +119,7 @@ def file_chunks(path: Path, size: int = 50_000) -> Iterator[list[bytes]]:
             yield chunk
 
 
-def _file_chunks(path: Path) -> Iterator[bytes]:
+def _joined_chunks(path: Path) -> Iterator[bytes]:
     for chunk in file_chunks(path):
         yield b"".join(chunk)
 
