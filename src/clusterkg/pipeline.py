@@ -12,7 +12,6 @@ import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,13 +158,16 @@ def _validate_then_load(
 def _map_and_load(
     settings: Settings, shapes: Graph, nquads: Path, seconds: dict[str, float], progress: Progress
 ) -> tuple[Path, dict[str, int], int, validation.Screen]:
-    """Map into a new build: each full piece of mapped quads loads in the engine on the other core
-    while mapping goes on; then the screen reads the quads in Python while the rest loads."""
-    with store.loading(settings.store, private_graphs(settings)) as build:
+    """Map into a new build: each full piece of mapped quads loads in the engine while mapping goes
+    on, and the screen reads the quads in a process of its own as they are written."""
+    with (
+        store.loading(settings.store, private_graphs(settings)) as build,
+        validation.screening(shapes, nquads) as screening,
+    ):
         with step("mapping", seconds, progress):
             rows, quads = map_sources(settings, nquads, progress, also=build.write)
-        with step("loading", seconds, progress), ThreadPoolExecutor(1, thread_name_prefix="screen") as side:
-            screening = side.submit(validation.screen_nquads, shapes, nquads)
+        screening.written()
+        with step("loading", seconds, progress):
             build.finish()
             screen = screening.result()
     cleared, checks = screen.cleared, len(screen.compiled.checks)

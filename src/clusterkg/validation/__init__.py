@@ -26,11 +26,13 @@ from .expressions import result_path
 from .report import ValidationReport, ValidationResult
 from .report_rdf import node_of, nt_term, severity_name, skolemise
 from .screen import Screen, screen_nquads
+from .screen_process import Screening, screening
 from .shapes_check import check_coverage, check_shapes, read_shapes
 
 __all__ = [
     "CompiledShapes",
     "Screen",
+    "Screening",
     "Select",
     "ValidationReport",
     "ValidationResult",
@@ -39,6 +41,7 @@ __all__ = [
     "compile_shapes",
     "load_shapes",
     "screen_nquads",
+    "screening",
     "split_shapes",
     "validate_files",
     "validate_graph",
