@@ -60,6 +60,13 @@ def test_count_star_equals_count_distinct_in_the_store(kg) -> None:  # type: ign
     assert row["n"] == row["d"] == "39"
 
 
+def test_the_summary_is_the_three_counts(kg) -> None:  # type: ignore[no-untyped-def]
+    triples, classes, graphs = kg.summary()  # its queries run on three threads
+    assert (triples, classes, graphs) == (kg.triples(), kg.class_counts(), kg.graph_counts())
+    assert triples > 10_000 and len(classes) > 20
+    assert any(g.endswith("/graph/contacts") for g, _ in graphs)  # the private graphs are counted
+
+
 def test_count_star_equals_count_distinct_on_the_cli(settings: Settings) -> None:
     args = ["--project-dir", str(settings.project_dir), "sparql", COUNT_CLUSTERS, "--format", "csv"]
     result = CliRunner().invoke(main, args)

@@ -133,7 +133,7 @@ def _build(settings: Settings, progress: Progress) -> BuildSummary:
     previous = store.activate(settings.store, build_dir, keep=settings.keep_stores)
     with step("counts", seconds, progress):
         kg = open_store(settings)
-        triples, classes, graphs = kg.triples(), kg.class_counts(), kg.graph_counts()
+        triples, classes, graphs = kg.summary()
     return BuildSummary(settings.store, build_dir, previous, triples, rows, classes, graphs, report, seconds)
 
 

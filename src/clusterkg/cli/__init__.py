@@ -212,9 +212,10 @@ def stats(ctx: click.Context, store: Path | None) -> None:
     settings = _settings(ctx, store=store)
     kg = pipeline.open_store(settings)
     click.echo(f"Store: {settings.store} -> {kg.path.resolve().name}")
-    click.echo(f"Public triples (default graph): {kg.triples()}")
-    _echo_counts("Triples per named graph:", kg.graph_counts())
-    _echo_counts("Instances per class (public graphs):", kg.class_counts())
+    triples, classes, graphs = kg.summary()
+    click.echo(f"Public triples (default graph): {triples}")
+    _echo_counts("Triples per named graph:", graphs)
+    _echo_counts("Instances per class (public graphs):", classes)
 
 
 @main.command(name="settings")

@@ -8,6 +8,7 @@ Builds live in folders swapped in atomically (store.builds); every query goes th
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
@@ -117,6 +118,15 @@ class KnowledgeStore:
         """Distinct triples in the default graph, the merge of the (public) named graphs."""
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", include_private=include_private)
         return int(next(rows)["n"])
+
+    def summary(self) -> tuple[int, list[tuple[str, int]], list[tuple[str, int]]]:
+        """(`triples`, `class_counts`, `graph_counts`), their queries run at once: the engine
+        evaluates each without holding the interpreter lock."""
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="counts") as pool:
+            self._store(private=True)  # opened here, not by two threads at once
+            triples, classes = pool.submit(self.triples), pool.submit(self.class_counts)
+            graphs = pool.submit(self.graph_counts)
+            return triples.result(), classes.result(), graphs.result()
 
     def __len__(self) -> int:
         """Quads in the public store: the named graphs and the merged default graph."""
