@@ -148,13 +148,35 @@ def test_cli_build_is_refused_while_another_build_holds_the_lock(tmp_path: Path)
         (b'<urn:s> <urn:p> "5"^^<urn:int> <urn:g> .\n', b'<urn:s> <urn:p> "5"^^<urn:int> .\n'),
         (b"_:b1 <urn:p> _:b2 <urn:g> .\n", b"_:b1 <urn:p> _:b2 .\n"),
         (b"<urn:s>\t<urn:p>  <urn:o>   <urn:g> .\n", b"<urn:s> <urn:p> <urn:o> .\n"),  # hand-written
+        (b"<urn:s>  <urn:p> <urn:o> <urn:g>  .\n", b"<urn:s> <urn:p> <urn:o> .\n"),
+        (b'<urn:s> <urn:p> "a"  <urn:g> .\n', b'<urn:s> <urn:p> "a" .\n'),
+        (b"<urn:s> <urn:p> <urn:o> <urn:g> .", b"<urn:s> <urn:p> <urn:o> .\n"),  # the last line
         (b"<urn:s> <urn:p> <urn:o> .\n", None),  # already in the default graph
         (b'<urn:s> <urn:p> "5"^^<urn:int> .\n', None),
+        (b'<urn:s> <urn:p> "a b"@en .\n', None),
         (b"\n", None),
     ],
 )
 def test_each_quad_gets_its_default_graph_triple(line: bytes, triple: bytes | None) -> None:
     assert store.builds.triple_of(line) == triple
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'<urn:jane> <urn:name> "Jane" <urn:contacts> .\n',
+        b"<urn:jane> <urn:knows> <urn:joe>\t<urn:contacts> .\n",
+        b"<urn:jane> <urn:knows> <urn:joe> <urn:contacts>  .\n",
+        b"<urn:jane> <urn:knows> <urn:joe> <urn:contacts> .",
+    ],
+)
+def test_a_private_line_goes_to_the_private_file_however_it_is_spaced(tmp_path: Path, line: bytes) -> None:
+    files = store.LoadFiles(tmp_path, ["urn:contacts"], 10, lambda piece: None)
+    files.write(line)
+    files.write(b"<urn:s> <urn:p> <urn:o> <urn:public> .\n")
+    files.close()
+    assert files.private.read_bytes().startswith(line)
+    assert b"jane" not in b"".join(piece.read_bytes() for piece in tmp_path.glob("public-*"))
 
 
 def test_the_default_graph_is_the_merge_of_the_public_graphs_only(tmp_path: Path) -> None:

@@ -18,8 +18,10 @@ from ..errors import QueryError, StoreError
 from ..namespaces import RDF
 from . import engine, results
 from .builds import (
+    LOAD_CHUNK,
     BuildLoader,
     Lease,
+    LoadFiles,
     activate,
     builds_dir,
     discard_build,
@@ -36,6 +38,7 @@ from .request import RDF_FORMATS, RESULT_FORMATS, ROWS, Executor, QueryRequest, 
 
 __all__ = [
     "GRAPH_FORMATS",
+    "LOAD_CHUNK",
     "RDF_FORMATS",
     "RESULT_FORMATS",
     "ROWS",
@@ -44,6 +47,7 @@ __all__ = [
     "Executor",
     "KnowledgeStore",
     "Lease",
+    "LoadFiles",
     "QueryRequest",
     "QueryResult",
     "activate",

@@ -76,6 +76,7 @@ class LoadFiles:
         self, folder: Path, private_graphs: Iterable[str], chunk: int, ready: Callable[[Path], object]
     ) -> None:
         self.ends = tuple(f"<{g}>".encode() for g in private_graphs)
+        self.private_suffixes = tuple(b" " + end + b" .\n" for end in self.ends)
         self.quads = _Pieces(folder, "public-quads", chunk, ready)
         self.triples = _Pieces(folder, "public-triples", chunk, ready)
         self.private = folder / "private.nq"
@@ -83,12 +84,17 @@ class LoadFiles:
 
     def write(self, line: bytes) -> None:
         triple = triple_of(line)
-        if self.ends and is_private_line(line, self.ends):
+        if self.ends and self._private_line(line):
             self._private.write(line + triple if triple is not None else line)
             return
         self.quads.write(line)
         if triple is not None:
             self.triples.write(triple)
+
+    def _private_line(self, line: bytes) -> bool:
+        if line.endswith(b"> .\n") and b"\t" not in line:  # as our engine writes it: one suffix test
+            return line.endswith(self.private_suffixes)
+        return is_private_line(line, self.ends)
 
     def close(self) -> None:
         try:
@@ -124,35 +130,16 @@ class _Pieces:
 
 def triple_of(line: bytes) -> bytes | None:
     """The default-graph triple of an N-Quads line in a named graph; None for a triple or a blank line."""
-    body = line.rstrip()
-    if not body.endswith(b"."):
-        return None
-    body = body[:-1].rstrip()
-    if b"\t" in body or b"  " in body or body.startswith(b"#"):
-        return _parsed_triple(line)  # not written by our engine: let the parser split it
-    end = _object_end(body)
-    if end is None or end >= len(body):
-        return None
-    return body[:end] + b" .\n"
-
-
-def _object_end(body: bytes) -> int | None:
-    """Where the object of a single-spaced N-Quads line ends (a literal's last quote is its end:
-    no IRI, language tag or graph name can hold a quote)."""
-    predicate = body.find(b" ", body.find(b" ") + 1)
-    if predicate < 0:
-        return None
-    start = predicate + 1
-    if body.startswith(b'"', start):
-        end = body.rfind(b'"') + 1
-        if body.startswith(b"^^<", end):
-            return body.index(b">", end) + 1
-        if body.startswith(b"@", end):
-            space = body.find(b" ", end)
-            return len(body) if space < 0 else space
-        return end
-    space = body.find(b" ", start)
-    return len(body) if space < 0 else space
+    if not line.endswith(b" .\n") or b"\t" in line or line.startswith(b"#"):
+        return _parsed_triple(line) if line.strip() else None  # not written by our engine
+    quote = line.rfind(b'"')  # a literal's last quote: no IRI, blank node or language tag has one
+    if quote >= 0:  # after it, the literal's datatype or language (no spaces), then the graph, if any
+        cut = line.find(b" ", quote, len(line) - 3)
+        return None if cut < 0 else line[:cut] + b" .\n"
+    spaces = line.count(b" ")  # no literal: no term holds a space, so a graph is a fourth term
+    if spaces == 4:
+        return line[: line.rindex(b" ", 0, len(line) - 3)] + b" .\n"
+    return None if spaces == 3 else _parsed_triple(line)
 
 
 def _parsed_triple(line: bytes) -> bytes | None:
@@ -167,10 +154,8 @@ def _parsed_triple(line: bytes) -> bytes | None:
 
 def new_build(store_path: Path, nquads: Path, private_graphs: Iterable[str] = ()) -> Path:
     """Load an N-Quads file into a fresh build folder (public and private store); nothing live changes."""
-    with loading(store_path, private_graphs) as build:
-        with open(nquads, "rb") as lines:
-            for line in lines:
-                build.write(line)
+    with loading(store_path) as build:
+        build.route_file(nquads, private_graphs)
         build.finish()
     return build.folder
 
@@ -178,13 +163,14 @@ def new_build(store_path: Path, nquads: Path, private_graphs: Iterable[str] = ()
 class BuildLoader:
     """A fresh build folder filled from N-Quads lines as they come.
 
-    Each full piece of the public store's files (`LoadFiles`) loads in the engine, without the GIL,
-    while the next lines are routed, `LOADERS` pieces at a time so that memory stays at their worth.
-    `finish` loads the rest, compacts the public store, copies it to the private one (hard links)
-    and adds the private lines there.
+    Lines are routed into the public store's pieces and the private file (`LoadFiles`), here
+    (`write`, `route_file`) or by another process into `pieces_folder` (each full piece handed to
+    `load_piece`). Each full piece loads in the engine, without the GIL, while the next lines are
+    routed, `LOADERS` pieces at a time so that memory stays at their worth. `finish` loads the rest,
+    compacts the public store, copies it to the private one (hard links) and adds the private lines.
     """
 
-    def __init__(self, store_path: Path, private_graphs: Iterable[str] = ()) -> None:
+    def __init__(self, store_path: Path) -> None:
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%f")
         self.folder = builds_dir(store_path) / f"build-{stamp}-{os.getpid()}"
         self.folder.mkdir(parents=True, exist_ok=False)
@@ -197,23 +183,44 @@ class BuildLoader:
             raise _load_failed(exc, self.folder) from exc
         self.loader = ThreadPoolExecutor(max_workers=LOADERS, thread_name_prefix="bulk-load")
         self.loads: list[Future[None]] = []
-        self.files = LoadFiles(self.staging, private_graphs, LOAD_CHUNK, self._submit)
+        self.files: LoadFiles | None = None
 
-    def _submit(self, piece: Path) -> None:
+    def pieces_folder(self, name: str) -> Path:
+        """A new folder for one router's pieces (two routers' pieces never share a name)."""
+        folder = self.staging / name
+        folder.mkdir()
+        return folder
+
+    def load_piece(self, piece: Path) -> None:
+        """Start loading one full piece of public lines (a store is a set: a triple loaded twice,
+        by two pieces or two routers, is there once)."""
         self.loads.append(self.loader.submit(self._load, piece))
 
-    def _load(self, piece: Path) -> None:  # a set: each triple once, however many pieces state it
+    def _load(self, piece: Path) -> None:
         assert self.public is not None
         self.public.bulk_load(path=str(piece), format=ox.RdfFormat.N_QUADS)
         piece.unlink()
 
-    def write(self, line: bytes) -> None:
-        """Route one N-Quads line (a full piece starts loading)."""
-        self.files.write(line)
+    def router(self, private_graphs: Iterable[str]) -> LoadFiles:
+        """Route lines here from now on (replacing any other router's private file)."""
+        if self.files is not None:
+            self.files.close()
+        self.files = LoadFiles(self.pieces_folder("here"), private_graphs, LOAD_CHUNK, self.load_piece)
+        return self.files
 
-    def finish(self) -> None:
-        """Load what is left and write the private store."""
-        self.files.close()
+    def route_file(self, nquads: Path, private_graphs: Iterable[str]) -> None:
+        """Route every line of an N-Quads file here."""
+        files = self.router(private_graphs)
+        with open(nquads, "rb") as lines:
+            for line in lines:
+                files.write(line)
+
+    def finish(self, private: Path | None = None) -> None:
+        """Load what is left and write the private store with the private lines (of the router
+        here, or the file `private` another router wrote)."""
+        if self.files is not None:
+            self.files.close()
+            private = self.files.private
         try:
             for done in self.loads:
                 done.result()  # the first failure, if any
@@ -226,25 +233,27 @@ class BuildLoader:
         public.optimize()
         public.backup(str(part(self.folder, private=True)))
         del public
-        private = ox.Store(str(part(self.folder, private=True)))
-        private.bulk_load(path=str(self.files.private), format=ox.RdfFormat.N_QUADS)
-        private.flush()
-        del private
+        private_store = ox.Store(str(part(self.folder, private=True)))
+        if private is not None:
+            private_store.bulk_load(path=str(private), format=ox.RdfFormat.N_QUADS)
+        private_store.flush()
+        del private_store
         shutil.rmtree(self.staging)
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):
-            self.files.close()
+            if self.files is not None:
+                self.files.close()
         self.loader.shutdown(wait=True, cancel_futures=True)
         self.public = None
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def loading(store_path: Path, private_graphs: Iterable[str] = ()) -> Iterator[BuildLoader]:
+def loading(store_path: Path) -> Iterator[BuildLoader]:
     """A `BuildLoader` for the `with` block (which calls `finish`); on any failure in the block the
     new folder is removed (a full disk or a line that does not parse becomes a StoreError)."""
-    build = BuildLoader(store_path, private_graphs)
+    build = BuildLoader(store_path)
     try:
         yield build
     except OSError as exc:

@@ -25,14 +25,12 @@ from .details import add_details
 from .expressions import result_path
 from .report import ValidationReport, ValidationResult
 from .report_rdf import node_of, nt_term, severity_name, skolemise
-from .screen import Screen, screen_nquads
-from .screen_process import Screening, screening
+from .screen import Screen, screen_lines, screen_nquads
 from .shapes_check import check_coverage, check_shapes, read_shapes
 
 __all__ = [
     "CompiledShapes",
     "Screen",
-    "Screening",
     "Select",
     "ValidationReport",
     "ValidationResult",
@@ -40,8 +38,8 @@ __all__ = [
     "check_shapes",
     "compile_shapes",
     "load_shapes",
+    "screen_lines",
     "screen_nquads",
-    "screening",
     "split_shapes",
     "validate_files",
     "validate_graph",

@@ -11,17 +11,18 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import mapping, publish, sources, store, validation
-from .errors import NonConformingError, SettingsError, StoreError
-from .namespaces import contacts_graph, graph_iri
-from .rdf import Graph, graph_to_nquads, parse_graphs
-from .settings import Settings, env_var
-from .store import push as engine_push
-from .timing import Progress, quiet, step
+from .. import mapping, publish, sources, store, validation
+from ..errors import NonConformingError, SettingsError, StoreError
+from ..namespaces import contacts_graph, graph_iri
+from ..rdf import Graph, graph_to_nquads, parse_graphs
+from ..settings import Settings, env_var
+from ..store import push as engine_push
+from ..timing import Progress, quiet, step
+from .side import side_process
 
 
 @dataclass
@@ -44,11 +45,8 @@ def load_ontology(settings: Settings) -> Graph:
     return parse_graphs(sorted(settings.path("ontology").glob("*.ttl")))
 
 
-def map_sources(
-    settings: Settings, out: Path, progress: Progress = quiet, also: Callable[[bytes], object] | None = None
-) -> tuple[dict[str, int], int]:
-    """Check the sources and write all quads (data + ontology graph) to `out`, and each line to
-    `also` as well; return rows and quads."""
+def map_sources(settings: Settings, out: Path, progress: Progress = quiet) -> tuple[dict[str, int], int]:
+    """Check the sources and write all quads (data + ontology graph) to `out`; return rows and quads."""
     checked = sources.check_sources(settings.path("sources"), settings.path("reference"))
     progress(f"sources: {sum(checked.row_counts.values())} rows in {len(checked.row_counts)} tables")
     rules = mapping.load_mappings(
@@ -62,18 +60,14 @@ def map_sources(
         graph_to_nquads(reference, graph_iri(settings.base_iri, "reference")),
     )
     ontology_quads = "".join(text.strip("\n") + "\n" for text in fixed if text.strip()).encode()
-    write = also or (lambda line: None)
     count = 0
     try:
         with open(out, "wb") as f:
             f.write(ontology_quads)
-            for line in ontology_quads.splitlines(keepends=True):
-                write(line)
             for text in mapping.generate_quads(
                 rules, base_iri=settings.base_iri, read_records=checked.reader()
             ):
-                f.write(line := text.encode())
-                write(line)
+                f.write(text.encode())
                 count += 1
                 if count % 500_000 == 0:
                     progress(f"mapping: {count} quads")
@@ -158,18 +152,20 @@ def _validate_then_load(
 def _map_and_load(
     settings: Settings, shapes: Graph, nquads: Path, seconds: dict[str, float], progress: Progress
 ) -> tuple[Path, dict[str, int], int, validation.Screen]:
-    """Map into a new build: each full piece of mapped quads loads in the engine while mapping goes
-    on, and the screen reads the quads in a process of its own as they are written."""
+    """Map into a new build: the side process routes and screens the mapped quads as they are
+    written, and each full piece loads in the engine while mapping goes on."""
     with (
-        store.loading(settings.store, private_graphs(settings)) as build,
-        validation.screening(shapes, nquads) as screening,
+        store.loading(settings.store) as build,
+        side_process(build, shapes, nquads, private_graphs(settings)) as side,
     ):
         with step("mapping", seconds, progress):
-            rows, quads = map_sources(settings, nquads, progress, also=build.write)
-        screening.written()
+            rows, quads = map_sources(settings, nquads, progress)
+        side.written()
         with step("loading", seconds, progress):
-            build.finish()
-            screen = screening.result()
+            private, screen = side.result()
+            build.finish(private)
+    if side.failure:
+        progress(f"the side process failed ({side.failure}); routed and screened here instead")
     cleared, checks = screen.cleared, len(screen.compiled.checks)
     progress(
         f"screen: {cleared} of {checks} checks cleared, {screen.narrowed} narrowed in {screen.seconds:.1f} s"
