@@ -46,14 +46,6 @@ def part(build: Path, private: bool = False) -> Path:
     return build / (PRIVATE if private else PUBLIC)
 
 
-def is_private_line(line: bytes, private_ends: tuple[bytes, ...]) -> bool:
-    """True when an N-Quads line is in one of the private graphs (`private_ends`: b"<g>" each)."""
-    text = line.rstrip()
-    if not text.endswith(b"."):
-        return False
-    return text[:-1].rstrip().endswith(private_ends)
-
-
 # Lines per bulk load, and loads at once. Oxigraph's bulk loader sorts each piece in memory on one
 # thread (about 1 KB a quad). Pieces of 250k lines, two at a time, load the 1M synthetic project
 # twice as fast as pieces of 1M one at a time, at half the memory (0.5 against 0.9 GB at 10M);
@@ -92,9 +84,11 @@ class LoadFiles:
             self.triples.write(triple)
 
     def _private_line(self, line: bytes) -> bool:
+        """True when the line is in one of the private graphs."""
         if line.endswith(b"> .\n") and b"\t" not in line:  # as our engine writes it: one suffix test
             return line.endswith(self.private_suffixes)
-        return is_private_line(line, self.ends)
+        text = line.rstrip()
+        return text.endswith(b".") and text[:-1].rstrip().endswith(self.ends)
 
     def close(self) -> None:
         try:
@@ -164,7 +158,7 @@ class BuildLoader:
     """A fresh build folder filled from N-Quads lines as they come.
 
     Lines are routed into the public store's pieces and the private file (`LoadFiles`), here
-    (`write`, `route_file`) or by another process into `pieces_folder` (each full piece handed to
+    (`route_file`) or by another process into `pieces_folder` (each full piece handed to
     `load_piece`). Each full piece loads in the engine, without the GIL, while the next lines are
     routed, `LOADERS` pieces at a time so that memory stays at their worth. `finish` loads the rest,
     compacts the public store, copies it to the private one (hard links) and adds the private lines.
@@ -201,16 +195,11 @@ class BuildLoader:
         self.public.bulk_load(path=str(piece), format=ox.RdfFormat.N_QUADS)
         piece.unlink()
 
-    def router(self, private_graphs: Iterable[str]) -> LoadFiles:
-        """Route lines here from now on (replacing any other router's private file)."""
-        if self.files is not None:
-            self.files.close()
-        self.files = LoadFiles(self.pieces_folder("here"), private_graphs, LOAD_CHUNK, self.load_piece)
-        return self.files
-
     def route_file(self, nquads: Path, private_graphs: Iterable[str]) -> None:
-        """Route every line of an N-Quads file here."""
-        files = self.router(private_graphs)
+        """Route every line of an N-Quads file here (its private file is the one `finish` loads)."""
+        self.files = files = LoadFiles(
+            self.pieces_folder("here"), private_graphs, LOAD_CHUNK, self.load_piece
+        )
         with open(nquads, "rb") as lines:
             for line in lines:
                 files.write(line)
