@@ -26,7 +26,7 @@ from clusterkg.validation import (
 from clusterkg.validation.compiled import with_class_closures
 from clusterkg.validation.expressions import result_path
 from clusterkg.validation.report_rdf import severity_name
-from clusterkg.validation.screen import screen_lines, screen_nquads
+from clusterkg.validation.screen import PASSED, screen_lines, screen_nquads
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
@@ -313,6 +313,16 @@ def test_the_screen_clears_only_what_surely_conforms(path: str, lines: list[str]
     assert (index in verdicts and verdicts[index] is None) == cleared
 
 
+def _letters(n: int) -> str:
+    """A distinct lowercase word for each n (the code pattern's alphabet)."""
+    word = ""
+    while True:
+        n, digit = divmod(n, 26)
+        word += chr(ord("a") + digit)
+        if not n:
+            return word
+
+
 COUNT_SHAPES = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .
 ex:S a sh:NodeShape ; sh:targetClass ex:K ;
   sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:maxCount 1 ] ,
@@ -350,6 +360,21 @@ def _nquads_select(text: str):  # type: ignore[no-untyped-def]
         ("values", '<urn:ex:a> <urn:ex:code> "ok" .\n', "cleared", 0),
         ("values", '<urn:ex:a> <urn:ex:code> "ok" .\n<urn:ex:b> <urn:ex:code> "NO" .\n', '"NO"', 1),
         ("values", "<urn:ex:a> <urn:ex:code> _:b1 .\n", "not judged", 1),  # VALUES cannot name a blank node
+        (  # a value that recurs is tested once, and a bad one after it is still found
+            "values",
+            '<urn:ex:a> <urn:ex:code> "ok" .\n<urn:ex:c> <urn:ex:code> "ok" .\n'
+            '<urn:ex:b> <urn:ex:code> "NO" .\n<urn:ex:c> <urn:ex:code> "NO" .\n',
+            '"NO"',
+            2,
+        ),
+        (  # more passed values than the screen remembers, then a bad one
+            "values",
+            "".join(f'<urn:ex:v{i}> <urn:ex:code> "{_letters(i)}" .\n' for i in range(PASSED + 10))
+            + '<urn:ex:a> <urn:ex:code> "ok" .\n' * 2
+            + '<urn:ex:b> <urn:ex:code> "NO" .\n',
+            '"NO"',
+            1,
+        ),
     ],
 )
 def test_the_screen_narrows_checks_to_what_is_in_doubt(

@@ -29,6 +29,7 @@ from .value_tests import Test, Undecidable, one_predicate, value_test
 
 TYPE, SUBCLASS = f"<{RDF}type>", f"<{RDFS}subClassOf>"
 DOUBTS = 1000  # beyond this many doubts the whole query is cheaper than a VALUES block this long
+PASSED = 5000  # values remembered as passed, per check: the recurring ones come early
 FOCUS_TARGETS = ("targetClass", "targetSubjectsOf", "targetNode")
 
 
@@ -67,12 +68,18 @@ class _Values:
     needs_types: bool
     pending: set[str] = field(default_factory=set)  # values whose test waits for every type
     doubtful: set[str] = field(default_factory=set)
+    passed: set[str] = field(default_factory=set)  # a value that recurs (a code, a country) is tested once
     given_up: bool = False
 
     def see(self, value: str) -> None:
         if self.needs_types:
             self.pending.add(value)
-        elif not self.test(value, _no_types):
+        elif value in self.passed:
+            return
+        elif self.test(value, _no_types):
+            if len(self.passed) < PASSED:
+                self.passed.add(value)
+        else:
             self.given_up |= len(self.doubtful) >= DOUBTS or not _nameable(value)
             self.doubtful.add(value)
 
