@@ -254,6 +254,15 @@ def scenarios(inputs: dict[str, list[str]], project: Path) -> list[Scenario]:
     ]
 
 
+def _terms(binding: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """A row's terms as SPARQL 1.1 JSON writes them. Virtuoso before 7.2.16 (Debian 12 has 7.2.5)
+    types a literal with a datatype "typed-literal", after the 2007 Note; SPARQL 1.1 says "literal"."""
+    return {
+        name: {**term, "type": "literal"} if term.get("type") == "typed-literal" else term
+        for name, term in binding.items()
+    }
+
+
 def answers(servers: dict[str, Server], scenario: Scenario) -> dict[str, str]:
     """Each server's answer to the scenario's first request, as rows and a digest of them."""
     found = {}
@@ -262,7 +271,7 @@ def answers(servers: dict[str, Server], scenario: Scenario) -> dict[str, str]:
         if status != 200:
             found[name] = f"HTTP {status}: {body[:200].decode(errors='replace')}"
             continue
-        rows = sorted(json.dumps(b, sort_keys=True) for b in json.loads(body)["results"]["bindings"])
+        rows = sorted(json.dumps(_terms(b), sort_keys=True) for b in json.loads(body)["results"]["bindings"])
         found[name] = (
             f"{len(rows)} rows, digest {hashlib.sha256(chr(10).join(rows).encode()).hexdigest()[:8]}"
         )
