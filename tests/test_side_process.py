@@ -1,9 +1,10 @@
-"""The build's side process: it routes and screens the mapped quads while they are written, and
-the build it fills equals one loaded from the finished file; if it fails, the build routes and
-screens the file itself, with the same result."""
+"""The build's side process: it checks the shapes, then routes and screens the mapped quads while
+they are written, and the build it fills equals one loaded from the finished file; if it fails, the
+build checks, routes and screens itself, with the same result."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from conftest import REPO
 
 from clusterkg import pipeline, store
+from clusterkg.errors import ShapesError
 from clusterkg.namespaces import contacts_graph
 from clusterkg.pipeline.side import SideProcess, side_process
 from clusterkg.settings import Settings
@@ -102,4 +104,40 @@ def test_a_block_that_fails_stops_the_side_process_and_removes_the_build(tmp_pat
     ):
         raise RuntimeError("the mapping failed")
     assert not side.child.is_alive() and side.conn.closed
+    assert not build.folder.exists()
+
+
+def _broken_shapes(tmp_path: Path) -> tuple[Path, Path]:
+    """The project's shapes with one sh:maxCount made negative, and the ontology."""
+    folder = tmp_path / "shapes"
+    shutil.copytree(REPO / "shapes", folder)
+    main = folder / "clusterkg-shapes.ttl"
+    text = main.read_text(encoding="utf-8")
+    broken = text.replace(
+        "sh:path ckg:managedBy ;\n        sh:maxCount 1 ;",
+        "sh:path ckg:managedBy ;\n        sh:maxCount -1 ;",
+    )
+    assert broken != text
+    main.write_text(broken, encoding="utf-8")
+    return folder, REPO / "ontology"
+
+
+@pytest.mark.parametrize("child", ["checks", "dies before its verdict"])
+def test_broken_shapes_stop_the_mapping_and_the_build(tmp_path: Path, child: str) -> None:
+    folders = _broken_shapes(tmp_path)
+    shapes = load_shapes(folders[0], check=False)
+    with (
+        pytest.raises(ShapesError, match=r"ckgsh:ClusterShape > property ckg:managedBy.*maxCount -1"),
+        store.loading(tmp_path / "store") as build,
+        side_process(build, shapes, tmp_path / "data.nq", PRIVATE, folders) as side,
+    ):
+        if child == "checks":  # what the mapping calls as it goes raises once the verdict is in
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                side.check()
+                time.sleep(0.05)
+            pytest.fail("the side process sent no verdict on the shapes within 60 s")
+        side.child.kill()  # the build checks the shapes itself
+        side.written()
+        side.result()
     assert not build.folder.exists()

@@ -11,7 +11,7 @@ import hashlib
 import json
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,8 +45,13 @@ def load_ontology(settings: Settings) -> Graph:
     return parse_graphs(sorted(settings.path("ontology").glob("*.ttl")))
 
 
-def map_sources(settings: Settings, out: Path, progress: Progress = quiet) -> tuple[dict[str, int], int]:
-    """Check the sources and write all quads (data + ontology graph) to `out`; return rows and quads."""
+def map_sources(
+    settings: Settings, out: Path, progress: Progress = quiet, check: Callable[[], None] = lambda: None
+) -> tuple[dict[str, int], int]:
+    """Check the sources and write all quads (data + ontology graph) to `out`; return rows and quads.
+
+    `check` is called every `CHECK_EVERY` quads; what it raises stops the mapping.
+    """
     checked = sources.check_sources(settings.path("sources"), settings.path("reference"))
     progress(f"sources: {sum(checked.row_counts.values())} rows in {len(checked.row_counts)} tables")
     rules = mapping.load_mappings(
@@ -69,11 +74,16 @@ def map_sources(settings: Settings, out: Path, progress: Progress = quiet) -> tu
             ):
                 f.write(text.encode())
                 count += 1
-                if count % 500_000 == 0:
-                    progress(f"mapping: {count} quads")
+                if count % CHECK_EVERY == 0:
+                    check()
+                    if count % 500_000 == 0:
+                        progress(f"mapping: {count} quads")
     except OSError as exc:  # a write error names no file by itself
         raise OSError(exc.errno, exc.strerror, str(out)) from exc
     return checked.row_counts, count + ontology_quads.count(b"\n")
+
+
+CHECK_EVERY = 10_000
 
 
 def build(settings: Settings, progress: Progress = quiet) -> BuildSummary:
@@ -103,14 +113,16 @@ def _file_errors(what: str, kept: str, where: Path) -> Iterator[None]:
 def _build(settings: Settings, progress: Progress) -> BuildSummary:
     """The body of `build`, run while the store's lock is held."""
     seconds: dict[str, float] = {}
-    shapes = validation.load_shapes(
-        settings.path("shapes"), settings.path("ontology")
-    )  # fail fast on broken shapes
     if settings.validator not in VALIDATORS:
         raise SettingsError(
             f"validator {settings.validator!r} is not one of {', '.join(VALIDATORS)}",
             hint=f"set {env_var('validator')} to compiled or pyshacl",
         )
+    # Broken shapes fail the build before anything is mapped, or (compiled: checked by the side
+    # process while the mapping runs) stop the mapping as soon as they are found.
+    shapes = validation.load_shapes(
+        settings.path("shapes"), settings.path("ontology"), check=settings.validator == "pyshacl"
+    )
     staging = store.builds_dir(settings.store) / f".staging-{time.time_ns()}"
     staging.mkdir(parents=True)
     try:
@@ -153,17 +165,22 @@ def _map_and_load(
     settings: Settings, shapes: Graph, nquads: Path, seconds: dict[str, float], progress: Progress
 ) -> tuple[Path, dict[str, int], int, validation.Screen]:
     """Map into a new build: the side process routes and screens the mapped quads as they are
-    written, and each full piece loads in the engine while mapping goes on."""
+    written, and each full piece loads in the engine while mapping goes on. The side process checks
+    the shapes first, on the core the mapping leaves idle at its start."""
+    folders = (settings.path("shapes"), settings.path("ontology"))
+    unchecked = validation.unchecked_shapes(*folders)
     with (
         store.loading(settings.store) as build,
-        side_process(build, shapes, nquads, private_graphs(settings)) as side,
+        side_process(build, shapes, nquads, private_graphs(settings), folders if unchecked else None) as side,
     ):
         with step("mapping", seconds, progress):
-            rows, quads = map_sources(settings, nquads, progress)
+            rows, quads = map_sources(settings, nquads, progress, side.check)
         side.written()
         with step("loading", seconds, progress):
             private, screen = side.result()
             build.finish(private)
+    if unchecked:
+        validation.record_checked(unchecked)
     if side.failure:
         progress(f"the side process failed ({side.failure}); routed and screened here instead")
     cleared, checks = screen.cleared, len(screen.compiled.checks)

@@ -38,9 +38,11 @@ __all__ = [
     "check_shapes",
     "compile_shapes",
     "load_shapes",
+    "record_checked",
     "screen_lines",
     "screen_nquads",
     "split_shapes",
+    "unchecked_shapes",
     "validate_files",
     "validate_graph",
     "validate_nquads",
@@ -52,21 +54,20 @@ __all__ = [
 _TYPE = f"<{RDF}type>"
 
 
-def load_shapes(shapes_dir: Path, ontology_dir: Path | None = None) -> Graph:
+def load_shapes(shapes_dir: Path, ontology_dir: Path | None = None, *, check: bool = True) -> Graph:
     """Parse every Turtle file in `shapes_dir` and check the shapes before use.
 
     A file that does not parse is an RdfSyntaxError; a shape that is not valid SHACL (SHACL-SHACL,
     regexes, counts) or an ontology class no shape targets is a ShapesError. The ontology is read
     from `ontology_dir`, by default the project's ontology/ next to `shapes_dir` (skipped if absent).
+    With `check=False` only the parse: the caller has the checks run elsewhere (`unchecked_shapes`).
     """
-    paths = sorted(shapes_dir.glob("*.ttl"))
-    if not paths:
-        raise RdfSyntaxError(f"no shapes (*.ttl) in {shapes_dir}", hint="add SHACL shapes to shapes/")
+    paths = _shape_paths(shapes_dir)
     shapes, files = read_shapes(paths)
-    ontology_dir = shapes_dir.parent / "ontology" if ontology_dir is None else ontology_dir
-    ontology_files = sorted(ontology_dir.glob("*.ttl")) if ontology_dir.is_dir() else []
+    ontology_dir = _ontology_dir(shapes_dir, ontology_dir)
+    ontology_files = _ontology_files(ontology_dir)
     key = _digest([*paths, *ontology_files])
-    if key not in _CHECKED:  # the checks take about a second; the same files need them once
+    if check and key not in _CHECKED:  # the checks take about a second; the same files need them once
         check_shapes(shapes, files)
         if ontology_files:
             check_coverage(shapes, parse_graphs(ontology_files), shapes_dir, ontology_dir)
@@ -74,7 +75,36 @@ def load_shapes(shapes_dir: Path, ontology_dir: Path | None = None) -> Graph:
     return skolemise(shapes)  # blank-node shapes get stable names, so reports are reproducible
 
 
+def unchecked_shapes(shapes_dir: Path, ontology_dir: Path | None = None) -> str | None:
+    """The digest of the shapes and ontology files when they have not passed `load_shapes`' checks
+    in this process (None when they have): a process that has them checked elsewhere, while it
+    maps, passes it to `record_checked` once they pass."""
+    ontology_files = _ontology_files(_ontology_dir(shapes_dir, ontology_dir))
+    key = _digest([*_shape_paths(shapes_dir), *ontology_files])
+    return None if key in _CHECKED else key
+
+
+def record_checked(key: str) -> None:
+    """The files of `key` (from `unchecked_shapes`) passed the checks in another process."""
+    _CHECKED.add(key)
+
+
 _CHECKED: set[str] = set()  # digests of shapes + ontology files that passed the checks
+
+
+def _shape_paths(shapes_dir: Path) -> list[Path]:
+    paths = sorted(shapes_dir.glob("*.ttl"))
+    if not paths:
+        raise RdfSyntaxError(f"no shapes (*.ttl) in {shapes_dir}", hint="add SHACL shapes to shapes/")
+    return paths
+
+
+def _ontology_dir(shapes_dir: Path, ontology_dir: Path | None) -> Path:
+    return shapes_dir.parent / "ontology" if ontology_dir is None else ontology_dir
+
+
+def _ontology_files(ontology_dir: Path) -> list[Path]:
+    return sorted(ontology_dir.glob("*.ttl")) if ontology_dir.is_dir() else []
 
 
 def _digest(paths: list[Path]) -> str:
