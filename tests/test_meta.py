@@ -46,7 +46,6 @@ OWNERS = {
     "pyoxigraph": "store",
     "pyshacl": "validation",
     "rdflib": "rdf",
-    "SPARQLWrapper": "store",  # store/remote.py, the remote executor
     "jsonpath_ng": "mapping",
     "uvicorn": "cli",
     "starlette": "serve",

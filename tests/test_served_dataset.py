@@ -7,9 +7,13 @@ documents (AMZ, BioRN, DSP Valley) counts once, whatever route asks.
 from __future__ import annotations
 
 import gzip
+import http.server
+import json
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -17,7 +21,7 @@ from starlette.testclient import TestClient
 
 from clusterkg import pipeline, publish, queries
 from clusterkg.cli import main
-from clusterkg.errors import QueryError
+from clusterkg.errors import BackendUnavailable, QueryError
 from clusterkg.serve import create_app
 from clusterkg.serve.domain import SHOWN_INCOMING
 from clusterkg.settings import Settings
@@ -203,3 +207,77 @@ def test_the_remote_executor_gives_the_same_bytes_as_the_local_one(built_project
             f"SELECT ?c WHERE {{ ?c a <{CKG}Cluster> }}", {"c": f"<{BASE}id/cluster/amz>"}
         )
         assert remote.execute(bound).body == kg.execute(bound).body  # a VALUES block there, substitution here
+
+
+ASK_TRUE = b'{"head":{},"boolean":true}'
+
+
+class _Endpoint(http.server.BaseHTTPRequestHandler):
+    """A SPARQL endpoint that answers every query `true` over HTTP/1.1 keep-alive, and records
+    which client connection (port) each query came on. With `hang_up`, it closes a connection
+    after each answer without saying so, as an engine does with one left idle too long."""
+
+    protocol_version = "HTTP/1.1"
+    ports: ClassVar[list[int]] = []
+    hang_up = False
+    status = 200
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.ports.append(self.client_address[1])
+        body = ASK_TRUE if self.status == 200 else b"no such thing"
+        self.send_response(self.status)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = self.hang_up
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("hang_up", "connections"), [(False, 1), (True, 3)])
+def test_the_remote_executor_keeps_its_connection_and_reopens_one_the_engine_closed(
+    hang_up: bool, connections: int
+) -> None:
+    from clusterkg.store.remote import RemoteEndpoint
+
+    handler = type("Endpoint", (_Endpoint,), {"ports": [], "hang_up": hang_up})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        remote = RemoteEndpoint(f"http://127.0.0.1:{server.server_port}/sparql")
+        for _ in range(3):  # each answer read whole; with hang_up the next query finds the socket closed
+            assert json.loads(remote.execute(QueryRequest("ASK {}", fmt="json")).body)["boolean"] is True
+        assert len(handler.ports) == 3 and len(set(handler.ports)) == connections
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "words"),
+    [(400, QueryError, "refused the query: 400"), (503, BackendUnavailable, "answered 503")],
+)
+def test_the_remote_executor_names_an_error_answer(status: int, error: type, words: str) -> None:
+    from clusterkg.store.remote import RemoteEndpoint
+
+    handler = type("Endpoint", (_Endpoint,), {"ports": [], "status": status})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/sparql"
+        with pytest.raises(error, match=f"{url} {words}.*no such thing"):
+            RemoteEndpoint(url).execute(QueryRequest("ASK {}", fmt="json"))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_remote_executor_refuses_a_url_that_is_not_http() -> None:
+    from clusterkg.errors import SettingsError
+    from clusterkg.store.remote import RemoteEndpoint
+
+    with pytest.raises(SettingsError, match=r"'ftp://example\.org/sparql' is not an http"):
+        RemoteEndpoint("ftp://example.org/sparql")

@@ -1,4 +1,4 @@
-"""The embedded Oxigraph store: the package that owns pyoxigraph (and, in `remote`, SPARQLWrapper).
+"""The embedded Oxigraph store: the package that owns pyoxigraph.
 
 Builds live in folders swapped in atomically (store.builds); every query goes through one
 `execute(request) -> result` path (store.request) with one policy in front (store.policy).

@@ -1,8 +1,10 @@
-"""The remote executor: any SPARQL 1.1 endpoint, through SPARQLWrapper (the one module that imports it).
+"""The remote executor: any SPARQL 1.1 endpoint, over the SPARQL 1.1 Protocol (form-encoded POST).
 
 The same policy as the other executors runs first; the answer is parsed back into terms and
 capped and written by the same writers, so a remote result reads like a local one. A remote
 endpoint knows nothing of substitutions, so values are bound by a VALUES block of escaped terms.
+Each thread keeps its HTTP connection to the endpoint open between queries (`serve --backend`
+sends one per request): a new connection and urllib's machinery cost more CPU than the lookup.
 
 `EngineHttp` is the plain-HTTP side for writing to an engine (`clusterkg push`): Graph Store
 Protocol and SPARQL Update with credentials, a time limit and retries with back-off.
@@ -11,16 +13,17 @@ Protocol and SPARQL Update with credentials, a time limit and retries with back-
 from __future__ import annotations
 
 import base64
+import http.client
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
-from SPARQLWrapper import JSON, N3, POST, SELECT, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from ..errors import BackendUnavailable, QueryError, SettingsError, StoreError
 from ..settings import env_var
@@ -28,7 +31,9 @@ from ..terms import sparql_term
 from . import engine, policy
 from .request import QueryRequest, QueryResult, check_formats
 
-USER_AGENT = "clusterkg (SPARQLWrapper)"
+USER_AGENT = "clusterkg"
+QUERY_STATUSES = frozenset({400, 414})  # the engine refused the query itself (or its length)
+STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)  # closed while idle
 
 
 def with_values(sparql: str, terms: Mapping[str, str]) -> str:
@@ -102,6 +107,14 @@ class RemoteEndpoint:
         self.url, self.timeout, self.max_rows, self.token = url, timeout, max_rows, token
         self.prefixes = dict(prefixes or {})
         self.scope: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingsError(
+                f"{url!r} is not an http(s) URL of a SPARQL endpoint", hint="give e.g. http://host:7878/query"
+            )
+        self._address = parts
+        self._target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self._connections = threading.local()  # one kept-alive connection per thread
 
     def execute(self, request: QueryRequest) -> QueryResult:
         check_formats(request)
@@ -122,28 +135,6 @@ class RemoteEndpoint:
             ) from exc
         return engine.write(parsed, request, self.max_rows)
 
-    def _wrapper(self, sparql: str, graph: bool, request: QueryRequest | None = None) -> SPARQLWrapper:
-        wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
-        defaults, named = self._dataset(sparql, request)
-        for uri in defaults:
-            wrapper.addParameter("default-graph-uri", uri)
-        for uri in named:
-            wrapper.addParameter("named-graph-uri", uri)
-        wrapper.setQuery(sparql)
-        # SPARQLWrapper guesses the form from the text and can take a word in a comment for an update
-        # keyword, then sends `update=`; we only ever send queries.
-        wrapper.queryType = SELECT
-        wrapper.setMethod(POST)
-        wrapper.setRequestMethod(URLENCODED)  # form-encoded POST: no URL length limit
-        wrapper.setReturnFormat(N3 if graph else JSON)
-        wrapper.setOnlyConneg(True)  # Accept only: no format=/output= that an endpoint may not know
-        wrapper.setTimeout(int(max(self.timeout, 1)))
-        if graph:
-            wrapper.addCustomHttpHeader("Accept", "application/n-triples")
-        if self.token:
-            wrapper.addCustomHttpHeader("Authorization", f"Bearer {self.token}")
-        return wrapper
-
     def _dataset(self, sparql: str, request: QueryRequest | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if request is not None and (request.default_graphs is not None or request.named_graphs is not None):
             return request.default_graphs or (), request.named_graphs or ()
@@ -151,20 +142,66 @@ class RemoteEndpoint:
         return scope if scope is not None and not names_dataset(sparql) else ((), ())
 
     def _fetch(self, sparql: str, graph: bool, request: QueryRequest | None = None) -> bytes:
-        try:
-            response = self._wrapper(sparql, graph, request).query()
-            data: bytes = response.response.read()
-        except SPARQLWrapperException as exc:
-            raise QueryError(f"{self.url} refused the query: {exc}", hint="check the query") from exc
-        except urllib.error.HTTPError as exc:
+        defaults, named = self._dataset(sparql, request)
+        form = [("query", sparql), *(("default-graph-uri", u) for u in defaults)]
+        form += [("named-graph-uri", u) for u in named]
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/n-triples" if graph else "application/sparql-results+json",
+            "User-Agent": USER_AGENT,
+        }
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        status, reason, data = self._post(urllib.parse.urlencode(form).encode(), headers)
+        said = " ".join(data[:600].decode("utf-8", "replace").split())[:300]
+        if status in QUERY_STATUSES:
+            raise QueryError(
+                f"{self.url} refused the query: {status} {reason}: {said}", hint="check the query"
+            )
+        if status >= 300:
             raise BackendUnavailable(
-                f"{self.url} answered {exc.code} {exc.reason}", hint="check the endpoint, then retry"
-            ) from exc
-        except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
-            raise BackendUnavailable(
-                f"cannot reach the SPARQL endpoint {self.url}: {exc}", hint="check the URL and the network"
-            ) from exc
+                f"{self.url} answered {status} {reason}" + (f": {said}" if said else ""),
+                hint="check the endpoint (a redirect: give the URL it points to), then retry",
+            )
         return data
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
+        """POST over this thread's connection. One the engine closed while it was idle is opened
+        again once: a query changes nothing, so sending it twice is safe."""
+        for retry in (True, False):
+            try:
+                connection = self._connection()
+                connection.request("POST", self._target, body, headers)
+                response = connection.getresponse()
+                return response.status, response.reason, response.read()
+            except (TimeoutError, OSError, http.client.HTTPException) as exc:
+                self._drop()
+                stale = isinstance(exc, STALE)
+                if not (retry and stale):
+                    raise self._unreachable(exc) from exc
+        raise AssertionError("the second attempt returns or raises")
+
+    def _connection(self) -> http.client.HTTPConnection:
+        connection: http.client.HTTPConnection | None = getattr(self._connections, "open", None)
+        if connection is None:
+            kind = (
+                http.client.HTTPSConnection if self._address.scheme == "https" else http.client.HTTPConnection
+            )
+            connection = kind(self._address.hostname or "", self._address.port, timeout=max(self.timeout, 1))
+            self._connections.open = connection
+        return connection
+
+    def _drop(self) -> None:
+        connection = getattr(self._connections, "open", None)
+        if connection is not None:
+            connection.close()
+        self._connections.open = None
+
+    def _unreachable(self, exc: BaseException) -> BackendUnavailable:
+        return BackendUnavailable(
+            f"cannot reach the SPARQL endpoint {self.url}: {exc or type(exc).__name__}",
+            hint="check the URL and the network",
+        )
 
 
 # ---------------------------------------------------------------- writing to an engine
