@@ -143,25 +143,46 @@ def _wait_healthy(root: str, process: subprocess.Popen[bytes]) -> None:
 
 
 class Canary:
-    """An HTTP server on loopback that records every request it gets."""
+    """An HTTP server on loopback that records every request it gets (`hits`: "METHOD path"; `ports`:
+    the client port each came from) and answers each with `status` and `body`.
 
-    def __init__(self) -> None:
+    `keep_alive`: HTTP/1.1 with Content-Length, so a client can send its next request on the same
+    connection; `hang_up` then closes each connection after its answer without saying so, as an
+    engine does with a connection left idle too long.
+    """
+
+    def __init__(
+        self,
+        body: bytes = b"<urn:canary> <urn:was> <urn:called> .\n",
+        content_type: str = "text/turtle",
+        status: int = 200,
+        keep_alive: bool = False,
+        hang_up: bool = False,
+    ) -> None:
         hits: list[str] = []
+        ports: list[int] = []
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def _record(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 hits.append(f"{self.command} {self.path}")
-                self.send_response(200)
-                self.send_header("Content-Type", "text/turtle")
+                ports.append(self.client_address[1])
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                if keep_alive:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(b"<urn:canary> <urn:was> <urn:called> .\n")
+                self.wfile.write(body)
+                self.close_connection = hang_up or not keep_alive
 
             do_GET = do_POST = do_HEAD = _record
 
             def log_message(self, *args: object) -> None:
                 return None
 
-        self.hits = hits
+        self.hits, self.ports = hits, ports
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

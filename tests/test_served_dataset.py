@@ -7,13 +7,10 @@ documents (AMZ, BioRN, DSP Valley) counts once, whatever route asks.
 from __future__ import annotations
 
 import gzip
-import http.server
 import json
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
@@ -210,50 +207,22 @@ def test_the_remote_executor_gives_the_same_bytes_as_the_local_one(built_project
 
 
 ASK_TRUE = b'{"head":{},"boolean":true}'
-
-
-class _Endpoint(http.server.BaseHTTPRequestHandler):
-    """A SPARQL endpoint that answers every query `true` over HTTP/1.1 keep-alive, and records
-    which client connection (port) each query came on. With `hang_up`, it closes a connection
-    after each answer without saying so, as an engine does with one left idle too long."""
-
-    protocol_version = "HTTP/1.1"
-    ports: ClassVar[list[int]] = []
-    hang_up = False
-    status = 200
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
-        self.ports.append(self.client_address[1])
-        body = ASK_TRUE if self.status == 200 else b"no such thing"
-        self.send_response(self.status)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-        self.close_connection = self.hang_up
-
-    def log_message(self, *args: object) -> None:
-        pass
+RESULTS = "application/sparql-results+json"
 
 
 @pytest.mark.parametrize(("hang_up", "connections"), [(False, 1), (True, 3)])
 def test_the_remote_executor_keeps_its_connection_and_reopens_one_the_engine_closed(
     hang_up: bool, connections: int
 ) -> None:
+    from serve_support import Canary
+
     from clusterkg.store.remote import RemoteEndpoint
 
-    handler = type("Endpoint", (_Endpoint,), {"ports": [], "hang_up": hang_up})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        remote = RemoteEndpoint(f"http://127.0.0.1:{server.server_port}/sparql")
+    with Canary(ASK_TRUE, RESULTS, keep_alive=True, hang_up=hang_up) as engine:
+        remote = RemoteEndpoint(engine.url + "sparql")
         for _ in range(3):  # each answer read whole; with hang_up the next query finds the socket closed
             assert json.loads(remote.execute(QueryRequest("ASK {}", fmt="json")).body)["boolean"] is True
-        assert len(handler.ports) == 3 and len(set(handler.ports)) == connections
-    finally:
-        server.shutdown()
-        server.server_close()
+    assert len(engine.ports) == 3 and len(set(engine.ports)) == connections
 
 
 @pytest.mark.parametrize(
@@ -261,18 +230,14 @@ def test_the_remote_executor_keeps_its_connection_and_reopens_one_the_engine_clo
     [(400, QueryError, "refused the query: 400"), (503, BackendUnavailable, "answered 503")],
 )
 def test_the_remote_executor_names_an_error_answer(status: int, error: type, words: str) -> None:
+    from serve_support import Canary
+
     from clusterkg.store.remote import RemoteEndpoint
 
-    handler = type("Endpoint", (_Endpoint,), {"ports": [], "status": status})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/sparql"
+    with Canary(b"no such thing", "text/plain", status, keep_alive=True) as engine:
+        url = engine.url + "sparql"
         with pytest.raises(error, match=f"{url} {words}.*no such thing"):
             RemoteEndpoint(url).execute(QueryRequest("ASK {}", fmt="json"))
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_remote_executor_refuses_a_url_that_is_not_http() -> None:
