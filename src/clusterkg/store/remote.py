@@ -153,12 +153,12 @@ class RemoteEndpoint:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         status, reason, data = self._post(urllib.parse.urlencode(form).encode(), headers)
-        said = " ".join(data[:600].decode("utf-8", "replace").split())[:300]
-        if status in QUERY_STATUSES:
-            raise QueryError(
-                f"{self.url} refused the query: {status} {reason}: {said}", hint="check the query"
-            )
-        if status >= 300:
+        if status >= 300:  # the engine's words only for an error answer: not on every query's path
+            said = _engine_words(data)
+            if status in QUERY_STATUSES:
+                raise QueryError(
+                    f"{self.url} refused the query: {status} {reason}: {said}", hint="check the query"
+                )
             raise BackendUnavailable(
                 f"{self.url} answered {status} {reason}" + (f": {said}" if said else ""),
                 hint="check the endpoint (a redirect: give the URL it points to), then retry",
@@ -376,10 +376,15 @@ def _auth_headers(credentials: Credentials) -> dict[str, str]:
     return {}
 
 
+def _engine_words(body: bytes) -> str:
+    """An engine's error answer, shortened to a line for a message."""
+    return " ".join(body.decode("utf-8", "replace").split())[:300]
+
+
 def _http_failure(method: str, url: str, exc: urllib.error.HTTPError, wants: str = "") -> StoreError:
     """The error for an HTTP error answer, with the engine's own words (shortened)."""
     try:
-        said = " ".join(exc.read().decode("utf-8", "replace").split())[:300]
+        said = _engine_words(exc.read())
     except OSError:
         said = ""
     answer = f"{method} {url} answered {exc.code} {exc.reason}" + (f": {said}" if said else "")

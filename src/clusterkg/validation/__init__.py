@@ -26,7 +26,7 @@ from .expressions import result_path
 from .report import ValidationReport, ValidationResult
 from .report_rdf import node_of, nt_term, severity_name, skolemise
 from .screen import Screen, screen_lines, screen_nquads
-from .shapes_check import check_coverage, check_shapes, read_shapes
+from .shapes_check import ShapesFile, check_coverage, check_shapes, read_shapes
 
 __all__ = [
     "CompiledShapes",
@@ -64,15 +64,22 @@ def load_shapes(shapes_dir: Path, ontology_dir: Path | None = None, *, check: bo
     """
     paths = _shape_paths(shapes_dir)
     shapes, files = read_shapes(paths)
-    ontology_dir = _ontology_dir(shapes_dir, ontology_dir)
+    if check:
+        _check_once(shapes, files, paths, shapes_dir, _ontology_dir(shapes_dir, ontology_dir))
+    return skolemise(shapes)  # blank-node shapes get stable names, so reports are reproducible
+
+
+def _check_once(
+    shapes: Graph, files: list[ShapesFile], paths: list[Path], shapes_dir: Path, ontology_dir: Path
+) -> None:
+    """The checks of `load_shapes`; they take about a second, so the same files need them once."""
     ontology_files = _ontology_files(ontology_dir)
     key = _digest([*paths, *ontology_files])
-    if check and key not in _CHECKED:  # the checks take about a second; the same files need them once
+    if key not in _CHECKED:
         check_shapes(shapes, files)
         if ontology_files:
             check_coverage(shapes, parse_graphs(ontology_files), shapes_dir, ontology_dir)
         _CHECKED.add(key)
-    return skolemise(shapes)  # blank-node shapes get stable names, so reports are reproducible
 
 
 def unchecked_shapes(shapes_dir: Path, ontology_dir: Path | None = None) -> str | None:
